@@ -1,0 +1,80 @@
+//! The one error type of identify(): caller bugs, each with a stable `code` and the offending
+//! `field`. The wasm boundary turns it into a JS `Error` named `SessionSightValidationError`.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    pub code: Code,
+    /// The offending field: `id`, `email`, a custom key, or `payload` for the call as a whole.
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    NotAnObject,
+    IdType,
+    IdEmpty,
+    IdEmailShaped,
+    IdPii,
+    IdTooLong,
+    EmailType,
+    EmailInvalid,
+    EmailTooLong,
+    KeyTooLong,
+    ValueTooLong,
+    ValueType,
+    TooManyProperties,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NotAnObject => "not_an_object",
+            Code::IdType => "id_type",
+            Code::IdEmpty => "id_empty",
+            Code::IdEmailShaped => "id_email_shaped",
+            Code::IdPii => "id_contains_pii",
+            Code::IdTooLong => "id_too_long",
+            Code::EmailType => "email_type",
+            Code::EmailInvalid => "email_invalid",
+            Code::EmailTooLong => "email_too_long",
+            Code::KeyTooLong => "key_too_long",
+            Code::ValueTooLong => "value_too_long",
+            Code::ValueType => "value_type",
+            Code::TooManyProperties => "too_many_properties",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Code::NotAnObject => "identify() takes a plain object",
+            Code::IdType => "id must be a string or a finite integer",
+            Code::IdEmpty => "id must not be empty",
+            Code::IdEmailShaped => "id looks like an email: use the email slot for emails",
+            Code::IdPii => "id contains personal data (SSN, card, credential or phone): use a non-PII identifier",
+            Code::IdTooLong => "id is longer than 256 characters",
+            Code::EmailType => "email must be a string",
+            Code::EmailInvalid => "email must have a single @, a TLD and no whitespace",
+            Code::EmailTooLong => "email is longer than 320 characters",
+            Code::KeyTooLong => "custom property key is longer than 128 characters",
+            Code::ValueTooLong => "custom property value is longer than 1024 characters",
+            Code::ValueType => "custom property value must be a string, a finite number or a boolean",
+            Code::TooManyProperties => "more than 20 custom properties",
+        }
+    }
+}
+
+impl ValidationError {
+    pub fn new(code: Code, field: &str) -> Self {
+        ValidationError { code, field: field.to_string() }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionSight.identify: {} (field `{}`)", self.code.message(), self.field)
+    }
+}
+
+impl std::error::Error for ValidationError {}

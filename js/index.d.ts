@@ -1,0 +1,85 @@
+// Type declarations for @sessionsight/insights (the ES module and window.SessionSight).
+
+export type Consent = 'granted' | 'denied';
+
+export interface InitOptions {
+  /** Public project key sent with every batch. */
+  apiKey: string;
+  /** Ingest URL; defaults to `/ingest` on the page's origin. */
+  endpoint?: string;
+  /** Cookie `Domain`; by default the registrable domain found by a trial write. */
+  cookieDomain?: string;
+  /** Initial consent; `'denied'` keeps ids in memory only. Default `'granted'`. */
+  consent?: Consent;
+  /** Log delivery problems to the console. */
+  debug?: boolean;
+  /** Receives errors nobody else can catch: replayed calls, rejected batches, failed retries. */
+  onError?: (error: Error) => void;
+  /** Most events per request (default 50). */
+  batchSize?: number;
+  /** How often queued events are sent, in ms (default 1000). */
+  flushIntervalMs?: number;
+  /** Inactivity after which the next activity starts a new session (default 30 min). */
+  sessionIdleTimeoutMs?: number;
+  /** Longest a session may last (default 24 h). */
+  sessionMaxLengthMs?: number;
+  /** Most events kept while the collector is unreachable (default 1000; oldest dropped first). */
+  maxQueueSize?: number;
+}
+
+/** A custom property value: strings (≤ 1024 characters), finite numbers, booleans. */
+export type PropertyValue = string | number | boolean | null | undefined;
+
+export interface IdentifyPayload {
+  /** Opaque stable user id (≤ 256 characters, not an email, no PII). */
+  id?: string | number | null;
+  /** Trimmed and lower-cased; ≤ 320 characters. */
+  email?: string | null;
+  /** Up to 20 custom properties, keys ≤ 128 characters. */
+  [key: string]: PropertyValue;
+}
+
+export type ValidationCode =
+  | 'not_an_object' | 'id_type' | 'id_empty' | 'id_email_shaped' | 'id_contains_pii' | 'id_too_long'
+  | 'email_type' | 'email_invalid' | 'email_too_long'
+  | 'key_too_long' | 'value_too_long' | 'value_type' | 'too_many_properties';
+
+/** Thrown synchronously by identify() on a caller bug. */
+export class SessionSightValidationError extends Error {
+  readonly name: 'SessionSightValidationError';
+  /** Stable machine-readable rule. */
+  readonly code: ValidationCode;
+  /** The offending field: `id`, `email`, a custom key, `customProperties` or `payload`. */
+  readonly field: string;
+  constructor(message: string, code: ValidationCode, field: string);
+}
+
+export interface SessionSightApi {
+  init(options: InitOptions): Promise<void>;
+  identify(payload: IdentifyPayload): void;
+  getVisitorId(): string;
+  getSessionId(): string;
+  setConsent(consent: Consent): void;
+  reset(): void;
+  flush(): Promise<void>;
+  /** identify()'s checks without sending (null when valid), e.g. to validate a form as you type. */
+  validate(payload: unknown): SessionSightValidationError | null;
+}
+
+export declare function init(options: InitOptions): Promise<void>;
+export declare function identify(payload: IdentifyPayload): void;
+export declare function getVisitorId(): string;
+export declare function getSessionId(): string;
+export declare function setConsent(consent: Consent): void;
+export declare function reset(): void;
+export declare function flush(): Promise<void>;
+export declare function validate(payload: unknown): SessionSightValidationError | null;
+
+declare const SessionSight: SessionSightApi;
+export default SessionSight;
+
+declare global {
+  interface Window {
+    SessionSight: SessionSightApi & { SessionSightValidationError: typeof SessionSightValidationError };
+  }
+}

@@ -1,0 +1,137 @@
+//! Cookies, localStorage and sessionStorage behind one small interface, each with a memory
+//! fallback. "Unavailable" (private mode, sandboxed iframe, quota, cookies refused) is a
+//! normal answer here, never an exception: every browser call is wrapped, and a refused
+//! write leaves the value in memory so the SDK keeps working for this page.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlDocument, Storage};
+
+use crate::cookie::{self, Attrs};
+
+/// A key-value store that may silently refuse.
+pub struct Kv {
+    backend: Option<Storage>,
+    memory: RefCell<HashMap<String, String>>,
+}
+
+impl Kv {
+    fn probe(storage: Option<Storage>) -> Option<Storage> {
+        let s = storage?;
+        let ok = s.set_item("ss_probe", "1").is_ok() && s.get_item("ss_probe").ok()? == Some("1".into());
+        let _ = s.remove_item("ss_probe");
+        ok.then_some(s)
+    }
+
+    pub fn local() -> Kv {
+        let s = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        Kv { backend: Self::probe(s), memory: RefCell::default() }
+    }
+
+    pub fn session() -> Kv {
+        let s = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+        Kv { backend: Self::probe(s), memory: RefCell::default() }
+    }
+
+    pub fn memory() -> Kv {
+        Kv { backend: None, memory: RefCell::default() }
+    }
+
+    pub fn is_persistent(&self) -> bool {
+        self.backend.is_some()
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        if let Some(v) = self.memory.borrow().get(key) {
+            return Some(v.clone());
+        }
+        self.backend.as_ref().and_then(|s| s.get_item(key).ok().flatten())
+    }
+
+    /// Writes through to the browser; keeps the value in memory when the browser refuses.
+    pub fn set(&self, key: &str, value: &str) {
+        let stored = self.backend.as_ref().is_some_and(|s| s.set_item(key, value).is_ok());
+        let mut mem = self.memory.borrow_mut();
+        if stored {
+            mem.remove(key);
+        } else {
+            mem.insert(key.to_string(), value.to_string());
+        }
+    }
+
+    pub fn remove(&self, key: &str) {
+        self.memory.borrow_mut().remove(key);
+        if let Some(s) = &self.backend {
+            let _ = s.remove_item(key);
+        }
+    }
+
+    /// Keys in the browser store that start with `prefix`.
+    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let Some(s) = &self.backend else { return Vec::new() };
+        let n = s.length().unwrap_or(0);
+        (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
+    }
+}
+
+/// `document.cookie`, with the attributes of SPEC §3.
+pub struct Cookies {
+    doc: Option<HtmlDocument>,
+    pub domain: Option<String>,
+    pub secure: bool,
+}
+
+impl Cookies {
+    /// Cookies of this document if the browser accepts them (checked by a trial write).
+    pub fn open(secure: bool) -> Option<Cookies> {
+        let doc = web_sys::window()?.document()?.dyn_into::<HtmlDocument>().ok()?;
+        let jar = Cookies { doc: Some(doc), domain: None, secure };
+        jar.write_raw(&cookie::set_string("ss_probe", "1", Attrs { secure, ..Attrs::default() }));
+        let ok = jar.get("ss_probe").as_deref() == Some("1");
+        jar.write_raw(&cookie::delete_string("ss_probe", None, secure));
+        ok.then_some(jar)
+    }
+
+    fn header(&self) -> String {
+        self.doc.as_ref().and_then(|d| d.cookie().ok()).unwrap_or_default()
+    }
+
+    fn write_raw(&self, s: &str) {
+        if let Some(d) = &self.doc {
+            let _ = d.set_cookie(s);
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        cookie::read(&self.header(), name).map(str::to_string)
+    }
+
+    pub fn set(&self, name: &str, value: &str, max_age_s: Option<u32>) {
+        let attrs = Attrs { domain: self.domain.as_deref(), max_age_s, secure: self.secure };
+        self.write_raw(&cookie::set_string(name, value, attrs));
+    }
+
+    /// Deletes `name` host-only and at every candidate domain, wherever an older version wrote it.
+    pub fn delete(&self, name: &str, host: &str) {
+        self.write_raw(&cookie::delete_string(name, None, self.secure));
+        for d in cookie::domain_candidates(host) {
+            self.write_raw(&cookie::delete_string(name, Some(&d), self.secure));
+        }
+    }
+
+    /// The registrable domain: the shortest candidate the browser accepts a cookie for.
+    pub fn find_domain(&self, host: &str) -> Option<String> {
+        for candidate in cookie::domain_candidates(host) {
+            let attrs = Attrs { domain: Some(&candidate), max_age_s: None, secure: self.secure };
+            self.write_raw(&cookie::set_string("ss_probe", "d", attrs));
+            let accepted = self.get("ss_probe").as_deref() == Some("d");
+            self.write_raw(&cookie::delete_string("ss_probe", Some(&candidate), self.secure));
+            if accepted {
+                return Some(candidate);
+            }
+        }
+        None
+    }
+}

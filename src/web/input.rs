@@ -8,13 +8,14 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::{Code, ValidationError};
 use crate::identify::Input;
 
-/// True for `{}`-like objects: not null, not an array, `Object.prototype.toString` says Object.
+/// True for `{}`-like objects: their prototype is null or some realm's `Object.prototype`
+/// (itself prototype-less). Arrays, Dates, Maps and class instances are not plain.
 pub fn is_plain_object(v: &JsValue) -> bool {
-    if !v.is_object() || Array::is_array(v) {
+    if !v.is_object() || v.is_function() || Array::is_array(v) {
         return false;
     }
-    let tag = Object::from(v.clone()).to_string();
-    String::from(tag) == "[object Object]"
+    let proto = Object::get_prototype_of(v);
+    proto.is_null() || Object::get_prototype_of(&proto).is_null()
 }
 
 pub fn value(v: &JsValue) -> Input {

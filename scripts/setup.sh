@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what `npm start` (mode: build) and `npm test` (mode: test) need, idempotently:
+# the wasm target, the wasm-bindgen CLI pinned to the crate's version, npm packages, and for
+# tests Chromium, Firefox, WebKit and their drivers. Anything already present is left alone.
+set -euo pipefail
+mode="${1:-build}"
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+die() { printf '\033[31msetup:\033[0m %s\n' "$*" >&2; exit 1; }
+
+command -v cargo >/dev/null || die "Rust is missing: install it from https://rustup.rs, then run this again."
+command -v node >/dev/null || die "Node.js 20+ is missing."
+
+if command -v rustup >/dev/null && ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the crate's exact wasm-bindgen version (Cargo.toml pins it with "=").
+want=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (about 2 minutes)"
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  say "installing npm packages"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund
+fi
+
+[ "$mode" = test ] || exit 0
+
+apt_pkgs=()
+command -v chromium >/dev/null || apt_pkgs+=(chromium)
+command -v chromedriver >/dev/null || apt_pkgs+=(chromium-driver)
+command -v firefox-esr >/dev/null || command -v firefox >/dev/null || apt_pkgs+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || apt_pkgs+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || apt_pkgs+=(xvfb)
+command -v xauth >/dev/null || apt_pkgs+=(xauth)
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${apt_pkgs[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+  else
+    die "missing browsers/drivers: ${apt_pkgs[*]}. Install them (Debian: sudo apt-get install ${apt_pkgs[*]}) and run again."
+  fi
+fi
+
+if ! command -v geckodriver >/dev/null; then
+  say "installing geckodriver (about 2 minutes)"
+  cargo install geckodriver
+fi

@@ -1,0 +1,257 @@
+//! What only a browser has: JavaScript value kinds at the identify() boundary, real cookies,
+//! localStorage and sessionStorage, and browsers that refuse them. Run by wasm-bindgen-test in
+//! headless Chromium, Firefox and WebKit (`npm test` runs all three).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Function, Reflect};
+use sessionsight::web::{validate_identify, Sdk};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: f64 = 1_795_860_000_000.0;
+const A: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const B: &str = "1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed";
+
+/// Evaluates JavaScript in the test page.
+fn js(src: &str) -> JsValue {
+    Function::new_no_args(src).call0(&JsValue::NULL).unwrap_or_else(|e| e)
+}
+
+fn get(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn code_of(payload_js: &str) -> Option<String> {
+    let err = validate_identify(js(&format!("return {payload_js};")));
+    if err.is_null() {
+        return None;
+    }
+    assert_eq!(get(&err, "name").as_string().as_deref(), Some("SessionSightValidationError"));
+    assert!(err.is_instance_of::<js_sys::Error>());
+    get(&err, "code").as_string()
+}
+
+/// Deletes the SDK's cookies and storage and undoes any monkey-patching.
+fn clean() {
+    js(r#"
+      if (window.__restore) { window.__restore(); window.__restore = null; }
+      for (const n of ['ss_vid','ss_sid','fsid','ss_probe']) document.cookie = n + '=; Path=/; Max-Age=0';
+      localStorage.clear(); sessionStorage.clear();
+    "#);
+}
+
+fn options(extra: &str) -> JsValue {
+    js(&format!("return {{ apiKey: 'pk_test', {extra} }};"))
+}
+
+fn started(extra: &str) -> Sdk {
+    let mut sdk = Sdk::new(options(extra), NOW).unwrap_or_else(|_| panic!("init failed"));
+    sdk.start(NOW, false);
+    sdk
+}
+
+fn cookie(name: &str) -> Option<String> {
+    js(&format!("const m = document.cookie.match(/(?:^|; ){name}=([^;]*)/); return m ? m[1] : null;")).as_string()
+}
+
+#[wasm_bindgen_test]
+fn undefined_and_null_are_not_provided() {
+    assert_eq!(code_of("{ id: undefined, email: null, plan: undefined, team: null }"), None);
+}
+
+#[wasm_bindgen_test]
+fn javascript_only_kinds_are_type_errors() {
+    for (payload, code) in [
+        ("{ plan: NaN }", "value_type"),
+        ("{ plan: Infinity }", "value_type"),
+        ("{ plan: 10n }", "value_type"),
+        ("{ plan: () => 1 }", "value_type"),
+        ("{ plan: ['a'] }", "value_type"),
+        ("{ plan: new Date() }", "value_type"),
+        ("{ plan: new Map() }", "value_type"),
+        ("{ plan: Symbol('x') }", "value_type"),
+        ("{ plan: { nested: 1 } }", "value_type"),
+        ("{ id: 1.5 }", "id_type"),
+        ("{ id: 10n }", "id_type"),
+        ("{ email: 42 }", "email_type"),
+    ] {
+        assert_eq!(code_of(payload).as_deref(), Some(code), "{payload}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn payloads_that_are_not_plain_objects() {
+    for payload in ["null", "undefined", "'user-1'", "42", "['a']", "new Date()", "new Map([['id','x']])", "() => 1",
+        "new (class User { constructor() { this.id = 'x'; } })()", "new String('x')"] {
+        assert_eq!(code_of(payload).as_deref(), Some("not_an_object"), "{payload}");
+    }
+    assert_eq!(code_of("Object.create(null)"), None);
+    assert_eq!(code_of("Object.assign(Object.create(null), { id: 'user-1' })"), None);
+}
+
+#[wasm_bindgen_test]
+fn lengths_count_utf16_units_like_string_length() {
+    assert_eq!(code_of("{ bio: 'é'.repeat(1024) }"), None);
+    assert_eq!(code_of("{ bio: 'é'.repeat(1025) }").as_deref(), Some("value_too_long"));
+    assert_eq!(code_of("{ bio: '😀'.repeat(512) }"), None);
+    assert_eq!(code_of("{ bio: '😀'.repeat(513) }").as_deref(), Some("value_too_long"));
+    assert_eq!(code_of("{ id: 'ü'.repeat(256) }"), None);
+    assert_eq!(code_of("{ id: 'ü'.repeat(257) }").as_deref(), Some("id_too_long"));
+}
+
+#[wasm_bindgen_test]
+fn a_throwing_getter_is_a_type_error_not_a_crash() {
+    assert_eq!(code_of("{ get plan() { throw new Error('boom'); } }").as_deref(), Some("value_type"));
+}
+
+#[wasm_bindgen_test]
+fn identify_throws_the_validation_error_and_sends_nothing() {
+    clean();
+    let mut sdk = started("");
+    let before = sdk.pending();
+    let err = sdk.identify(js("return { id: 'ana@example.com' };"), NOW).err().expect("must throw");
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("id_email_shaped"));
+    assert_eq!(get(&err, "field").as_string().as_deref(), Some("id"));
+    assert_eq!(sdk.pending(), before);
+    assert_eq!(sdk.identify(js("return { id: 42, plan: 'pro' };"), NOW).ok(), Some(true));
+    assert_eq!(sdk.identify(js("return { id: 42 };"), NOW).ok(), Some(false), "unchanged profile");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn fresh_visitor_writes_cookie_and_storage() {
+    clean();
+    let sdk = started("");
+    let vid = sdk.visitor_id();
+    assert_eq!(cookie("ss_vid").as_deref(), Some(vid.as_str()));
+    assert_eq!(js("return localStorage.getItem('ss_vid')").as_string(), Some(vid.clone()));
+    assert_eq!(cookie("ss_sid"), Some(sdk.session_id()));
+    assert_eq!(cookie("fsid"), Some(sdk.session_id()));
+    assert_eq!(&vid[14..15], "4");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn the_cookie_wins_and_storage_is_resynced() {
+    clean();
+    js(&format!("document.cookie = 'ss_vid={A}; Path=/'; localStorage.setItem('ss_vid', '{B}');"));
+    assert_eq!(started("").visitor_id(), A);
+    assert_eq!(js("return localStorage.getItem('ss_vid')").as_string().as_deref(), Some(A));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn storage_restores_a_missing_or_malformed_cookie() {
+    for cookie_value in [None, Some("not-a-uuid"), Some("")] {
+        clean();
+        if let Some(v) = cookie_value {
+            js(&format!("document.cookie = 'ss_vid={v}; Path=/';"));
+        }
+        js(&format!("localStorage.setItem('ss_vid', '{B}');"));
+        assert_eq!(started("").visitor_id(), B, "{cookie_value:?}");
+        assert_eq!(cookie("ss_vid").as_deref(), Some(B));
+    }
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_reload_keeps_the_session_and_a_new_tab_does_not() {
+    clean();
+    let first = started("");
+    let again = started("");
+    assert_eq!(again.session_id(), first.session_id());
+    assert_eq!(again.tab_id(), first.tab_id());
+    let mut dup = Sdk::new(options(""), NOW).unwrap_or_else(|_| panic!());
+    dup.start(NOW, true);
+    assert_ne!(dup.session_id(), first.session_id());
+    assert_ne!(dup.tab_id(), first.tab_id());
+    assert_eq!(dup.visitor_id(), first.visitor_id());
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn storage_that_throws_means_memory_only_silently() {
+    clean();
+    js(r#"
+      const set = Storage.prototype.setItem, get = Storage.prototype.getItem;
+      Storage.prototype.setItem = function () { throw new DOMException('quota', 'QuotaExceededError'); };
+      Storage.prototype.getItem = function () { throw new DOMException('denied', 'SecurityError'); };
+      window.__restore = () => { Storage.prototype.setItem = set; Storage.prototype.getItem = get; };
+    "#);
+    let mut sdk = started("");
+    assert_eq!(sdk.visitor_id().len(), 36);
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW).ok(), Some(true));
+    assert!(sdk.pending() >= 2);
+    // Cookies still work here, so the visitor id persists there.
+    assert_eq!(cookie("ss_vid"), Some(sdk.visitor_id()));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn refused_cookies_and_storage_never_throw() {
+    clean();
+    js(r#"
+      const proto = Storage.prototype, saved = {};
+      window.__restore = () => { delete document.cookie; Object.assign(proto, saved); };
+      for (const m of ['getItem', 'setItem', 'removeItem', 'key']) {
+        saved[m] = proto[m];
+        proto[m] = function () { throw new DOMException('denied', 'SecurityError'); };
+      }
+      Object.defineProperty(document, 'cookie', { configurable: true,
+        get() { throw new DOMException('sandboxed', 'SecurityError'); },
+        set() { throw new DOMException('sandboxed', 'SecurityError'); } });
+    "#);
+    let mut sdk = started("");
+    assert!(!sdk.persistent());
+    assert_eq!(sdk.visitor_id().len(), 36);
+    assert_eq!(sdk.identify(js("return { id: 'user-1' };"), NOW).ok(), Some(true));
+    sdk.activity(NOW + 1000.0, true);
+    sdk.reset(NOW + 2000.0);
+    sdk.set_consent(false, NOW + 3000.0);
+    sdk.set_consent(true, NOW + 4000.0);
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn consent_denied_erases_then_granted_mints_a_new_visitor() {
+    clean();
+    let mut sdk = started("");
+    let before = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.set_consent(false, NOW + 1.0);
+    assert!(!sdk.persistent());
+    assert_eq!(cookie("ss_vid"), None);
+    assert_eq!(cookie("ss_sid"), None);
+    assert_eq!(cookie("fsid"), None);
+    assert_eq!(js("return Object.keys(localStorage).filter(k => k.startsWith('ss_')).length").as_f64(), Some(0.0));
+    assert_eq!(js("return Object.keys(sessionStorage).filter(k => k.startsWith('ss_')).length").as_f64(), Some(0.0));
+    let in_memory = sdk.visitor_id();
+    assert_ne!(in_memory, before);
+    sdk.set_consent(true, NOW + 2.0);
+    assert!(sdk.persistent());
+    assert_ne!(sdk.visitor_id(), in_memory);
+    assert_eq!(cookie("ss_vid"), Some(sdk.visitor_id()));
+    assert_eq!(cookie("ss_sid"), Some(sdk.session_id()));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn init_with_consent_denied_writes_nothing() {
+    clean();
+    let sdk = started("consent: 'denied'");
+    assert_eq!(sdk.visitor_id().len(), 36);
+    assert_eq!(cookie("ss_vid"), None);
+    assert_eq!(js("return localStorage.length").as_f64(), Some(0.0));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn bad_options_are_clear_errors() {
+    for opts in ["return {}", "return { apiKey: '' }", "return { apiKey: 'k', consent: 'maybe' }", "return { apiKey: 42 }"] {
+        let err = Sdk::new(js(opts), NOW).err().unwrap_or_else(|| panic!("{opts} must fail"));
+        assert_eq!(get(&err, "name").as_string().as_deref(), Some("SessionSightConfigError"), "{opts}");
+    }
+}
+

@@ -71,7 +71,7 @@ fn worst_cases() -> Vec<(&'static str, String)> {
         ("digits+dashes", fill("555-123-456 ")),
         ("digit groups", fill("4111 1111 1111 111 ")),
         ("dates/times", fill("2024-01-15T10:30:00Z ")),
-        ("plus runs", fill("+44 20 7946 0958 1234 ")),
+        ("plus runs", fill("+44 20 7946 0958 1234 5678 9012 ")),
         ("iban-ish", fill("DE89 3704 0044 0532 X ")),
         ("sk- words", fill("risk-averse-sk-strategy ")),
         ("jwt-ish", fill("eyJhbGciOiJIUzI1NiJ9.eyJz ")),

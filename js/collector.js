@@ -4,6 +4,7 @@
 // answering, seals sessions on request, and can be told to fail, delay, hang or drop requests
 // so tests can prove nothing is lost. Control endpoints live under /control/.
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -75,7 +76,7 @@ export function parseBatch(raw, encoding) {
 }
 
 /** Starts a collector; resolves to { url, port, state, close }. */
-export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join(ROOT, 'data'), quiet = false, static: serveStatic = true, headers = {} } = {}) {
+export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join(ROOT, 'data'), quiet = false, static: serveStatic = true, headers = {}, tls = null } = {}) {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'events.ndjson');
   const state = { seen: new Set(), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0, sealed: new Set(), faults: {} };
@@ -158,7 +159,7 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
     res.end(readFileSync(full));
   }
 
-  const server = createServer(async (req, res) => {
+  const handler = async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     try {
       if (req.method === 'OPTIONS') {
@@ -180,12 +181,13 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
       console.error('collector error', e);
       if (!res.headersSent) json(res, 500, { error: 'internal_error' });
     }
-  });
+  };
+  const server = tls ? createTlsServer(tls, handler) : createServer(handler);
   return new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => {
       const actual = server.address().port;
-      ok({ url: `http://${host}:${actual}`, port: actual, state, server, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+      ok({ url: `${tls ? 'https' : 'http'}://${host}:${actual}`, port: actual, state, server, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
     });
   });
 }

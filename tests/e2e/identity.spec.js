@@ -1,0 +1,235 @@
+// SPEC §3 in a real browser: visitor ids and their reconciliation, cookie attributes and
+// domains, per-tab sessions (reload, new tab, duplicated tab, focus wins), rotation (seal,
+// idle, max length, reset, consent) and consent.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, embed, ids, openCollector, sdkCookies, sdkStorage, UUID } from './fixtures.js';
+
+const A = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const B = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
+
+test.describe('cookie domain', () => {
+  for (const [host, domain] of [['app.shop.example.com', '.example.com'], ['www.example.co.uk', '.example.co.uk']]) {
+    test(`${host} gets ${domain}`, async ({ page, context, collector }) => {
+      const { visitorId, sessionId } = await embed(page, `http://${host}:${collector.port}`);
+      const c = await sdkCookies(context);
+      expect(c.ss_vid).toMatchObject({ value: visitorId, domain, path: '/', sameSite: 'Lax', secure: false });
+      expect(c.ss_sid).toMatchObject({ value: sessionId, domain });
+      expect(c.fsid).toMatchObject({ value: sessionId, domain });
+      // No probe cookie is left behind.
+      expect((await context.cookies()).map((x) => x.name).sort()).toEqual(['fsid', 'ss_sid', 'ss_vid']);
+    });
+  }
+
+  test('localhost is host-only', async ({ page, context, collector }) => {
+    await embed(page, `http://localhost:${collector.port}`);
+    const c = await sdkCookies(context);
+    expect(c.ss_vid.domain).toBe('localhost');
+  });
+
+  test('an explicit cookieDomain wins', async ({ page, context, collector }) => {
+    await embed(page, `http://app.shop.example.com:${collector.port}`, { cookieDomain: 'shop.example.com' });
+    expect((await sdkCookies(context)).ss_vid.domain).toBe('.shop.example.com');
+  });
+});
+
+test('Secure cookies over https', async ({ browser }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ss-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const collector = await openCollector({ tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) } });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const page = await context.newPage();
+    const { visitorId } = await embed(page, `https://localhost:${collector.port}`);
+    const c = await sdkCookies(context);
+    expect(c.ss_vid).toMatchObject({ value: visitorId, secure: true, sameSite: 'Lax' });
+    expect(c.ss_sid.secure).toBe(true);
+    await page.evaluate(() => SessionSight.identify({ plan: 'tls' }));
+    await expect.poll(() => collector.events((e) => e.type === 'identify' && e.visitorId === visitorId).length).toBe(1);
+  } finally {
+    await context.close();
+    await collector.close();
+  }
+});
+
+test.describe('visitor reconciliation', () => {
+  const cases = [
+    ['cookie only', { cookie: A }, A],
+    ['storage only', { storage: B }, B],
+    ['both, different: the cookie wins', { cookie: A, storage: B }, A],
+    ['malformed cookie: storage restores it', { cookie: 'not-a-uuid', storage: B }, B],
+    ['blank cookie: storage restores it', { cookie: '', storage: B }, B],
+    ['malformed both: a new id', { cookie: 'x', storage: 'y' }, null],
+  ];
+  for (const [name, state, expected] of cases) {
+    test(name, async ({ page, context, collector }) => {
+      await page.goto(collector.url + '/embed.html');
+      await page.evaluate(({ cookie, storage }) => {
+        if (cookie !== undefined) document.cookie = `ss_vid=${cookie}; Path=/`;
+        if (storage !== undefined) localStorage.setItem('ss_vid', storage);
+      }, state);
+      await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }));
+      const { visitorId } = await ids(page);
+      if (expected) expect(visitorId).toBe(expected);
+      else expect(visitorId).toMatch(UUID);
+      expect(visitorId).not.toBe('x');
+      expect((await sdkCookies(context)).ss_vid.value).toBe(visitorId);
+      expect((await sdkStorage(page)).local.ss_vid).toBe(visitorId);
+    });
+  }
+});
+
+test('two tabs: own sessions, the focused tab owns the cookie; reload keeps the session', async ({ context, collector }) => {
+  const one = await context.newPage();
+  const two = await context.newPage();
+  const a = await embed(one, collector.url);
+  const b = await embed(two, collector.url);
+  expect(a.visitorId).toBe(b.visitorId);
+  expect(a.sessionId).not.toBe(b.sessionId);
+  // Last writer: tab two initialised last.
+  expect((await sdkCookies(context)).ss_sid.value).toBe(b.sessionId);
+  await one.bringToFront();
+  await one.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect.poll(async () => (await sdkCookies(context)).ss_sid.value).toBe(a.sessionId);
+  expect((await sdkCookies(context)).fsid.value).toBe(a.sessionId);
+  await two.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect.poll(async () => (await sdkCookies(context)).fsid.value).toBe(b.sessionId);
+
+  await one.reload();
+  await one.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  expect((await ids(one)).sessionId).toBe(a.sessionId);
+  await expect.poll(() => collector.events((e) => e.type === 'session_start').length).toBe(2);
+  // The reload claimed the cookie back for tab one, and sent no new session_start.
+  expect((await sdkCookies(context)).ss_sid.value).toBe(a.sessionId);
+});
+
+test('a duplicated tab (inherited sessionStorage) mints its own session', async ({ page, context, collector }) => {
+  const first = await embed(page, collector.url);
+  const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
+  await copy.waitForLoadState();
+  // window.open without noopener copies sessionStorage, as "Duplicate tab" does.
+  expect(await copy.evaluate(() => sessionStorage.getItem('ss_sid'))).toContain(first.sessionId);
+  await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  const second = await ids(copy);
+  expect(second.sessionId).not.toBe(first.sessionId);
+  expect(second.visitorId).toBe(first.visitorId);
+  await expect.poll(() => collector.events((e) => e.type === 'session_start' && e.sessionId === second.sessionId).length).toBe(1);
+  expect(collector.events((e) => e.sessionId === second.sessionId)[0]).toMatchObject({ reason: 'new_tab', previousSessionId: null });
+  // The original keeps its session.
+  expect((await ids(page)).sessionId).toBe(first.sessionId);
+});
+
+test('a sealed session rotates, on the wire and in the cookie', async ({ page, context, collector }) => {
+  const before = await embed(page, collector.url);
+  collector.seal(before.sessionId);
+  await page.evaluate(() => SessionSight.identify({ plan: 'pro' }));
+  await expect.poll(() => collector.events((e) => e.reason === 'sealed').length).toBe(1);
+  const [rotated] = collector.events((e) => e.reason === 'sealed');
+  expect(rotated.previousSessionId).toBe(before.sessionId);
+  expect(rotated.sessionId).not.toBe(before.sessionId);
+  expect((await ids(page)).sessionId).toBe(rotated.sessionId);
+  expect((await sdkCookies(context)).ss_sid.value).toBe(rotated.sessionId);
+  expect((await sdkCookies(context)).fsid.value).toBe(rotated.sessionId);
+});
+
+test('idle rotation with a short timeout (page clock)', async ({ page, collector }) => {
+  await page.clock.install();
+  const before = await embed(page, collector.url, { sessionIdleTimeoutMs: 60_000 });
+  await page.clock.fastForward(30_000);
+  await page.evaluate(() => SessionSight.identify({ step: 'still active' }));
+  expect((await ids(page)).sessionId).toBe(before.sessionId);
+  await page.clock.fastForward(61_000);
+  await page.evaluate(() => SessionSight.identify({ step: 'back after idling' }));
+  const after = await ids(page);
+  expect(after.sessionId).not.toBe(before.sessionId);
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.reason === 'idle').length).toBe(1);
+  expect(collector.events((e) => e.reason === 'idle')[0]).toMatchObject({ previousSessionId: before.sessionId, sessionId: after.sessionId });
+  // The identify that found the session idle belongs to the new session.
+  await expect.poll(() => collector.events((e) => e.customProperties?.step === 'back after idling').map((e) => e.sessionId)).toEqual([after.sessionId]);
+});
+
+test('max-length rotation even with steady activity (page clock)', async ({ page, collector }) => {
+  await page.clock.install();
+  const before = await embed(page, collector.url, { sessionIdleTimeoutMs: 60_000, sessionMaxLengthMs: 120_000 });
+  for (let minute = 1; minute <= 2; minute++) {
+    await page.clock.fastForward(59_000);
+    await page.evaluate((m) => SessionSight.identify({ minute: m }), minute);
+  }
+  expect((await ids(page)).sessionId).toBe(before.sessionId);
+  await page.clock.fastForward(5_000);
+  await page.evaluate(() => SessionSight.identify({ minute: 3 }));
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.reason === 'max_length').length).toBe(1);
+  expect(collector.events((e) => e.reason === 'max_length')[0].previousSessionId).toBe(before.sessionId);
+});
+
+test('consent denied erases everything; granted again mints a fresh visitor', async ({ page, context, collector }) => {
+  const before = await embed(page, collector.url);
+  await page.evaluate(() => SessionSight.identify({ plan: 'pro' }));
+  await page.evaluate(() => SessionSight.setConsent('denied'));
+  expect(await sdkCookies(context)).toEqual({});
+  expect(await sdkStorage(page)).toEqual({ local: {}, session: {} });
+  const denied = await ids(page);
+  expect(denied.visitorId).toMatch(UUID);
+  expect(denied.visitorId).not.toBe(before.visitorId);
+  // Still working, in memory.
+  await page.evaluate(() => SessionSight.identify({ plan: 'team' }));
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.visitorId === denied.visitorId && e.type === 'identify').length).toBe(1);
+  expect(await sdkCookies(context)).toEqual({});
+
+  await page.evaluate(() => SessionSight.setConsent('granted'));
+  const granted = await ids(page);
+  expect(granted.visitorId).not.toBe(denied.visitorId);
+  expect(granted.visitorId).not.toBe(before.visitorId);
+  const c = await sdkCookies(context);
+  expect(c.ss_vid.value).toBe(granted.visitorId);
+  expect(c.ss_sid.value).toBe(granted.sessionId);
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.reason === 'consent').length).toBe(1);
+  expect(collector.events((e) => e.reason === 'consent')[0]).toMatchObject({ visitorId: granted.visitorId, sessionId: granted.sessionId });
+});
+
+test('init with consent denied writes nothing at all', async ({ page, context, collector }) => {
+  await embed(page, collector.url, { consent: 'denied' });
+  await page.evaluate(() => SessionSight.identify({ plan: 'pro' }));
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.type === 'identify').length).toBe(1);
+  expect(await sdkCookies(context)).toEqual({});
+  expect(await sdkStorage(page)).toEqual({ local: {}, session: {} });
+});
+
+test('reset(): fresh visitor, session and profile', async ({ page, context, collector }) => {
+  const before = await embed(page, collector.url);
+  await page.evaluate(() => SessionSight.identify({ id: 'user-1' }));
+  await page.evaluate(() => SessionSight.reset());
+  const after = await ids(page);
+  expect(after.visitorId).not.toBe(before.visitorId);
+  expect(after.sessionId).not.toBe(before.sessionId);
+  expect((await sdkCookies(context)).ss_vid.value).toBe(after.visitorId);
+  // A new profile: the same identify is sent again.
+  await page.evaluate(() => SessionSight.identify({ id: 'user-1' }));
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.type === 'identify' && e.id === 'user-1').map((e) => e.visitorId)).toEqual([before.visitorId, after.visitorId]);
+  expect(collector.events((e) => e.reason === 'reset')[0]).toMatchObject({ previousSessionId: before.sessionId, visitorId: after.visitorId });
+});
+
+test('storage and cookies refused by the browser: memory-only, nothing thrown', async ({ page, collector }) => {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(collector.url + '/embed.html');
+  await page.evaluate(() => {
+    for (const m of ['getItem', 'setItem', 'removeItem', 'key']) Storage.prototype[m] = () => { throw new DOMException('denied', 'SecurityError'); };
+    Object.defineProperty(document, 'cookie', { get() { throw new DOMException('x', 'SecurityError'); }, set() { throw new DOMException('x', 'SecurityError'); } });
+  });
+  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }));
+  const { visitorId } = await ids(page);
+  expect(visitorId).toMatch(UUID);
+  await page.evaluate(() => { SessionSight.identify({ id: 'user-9' }); return SessionSight.flush(); });
+  await expect.poll(() => collector.events((e) => e.id === 'user-9' && e.visitorId === visitorId).length).toBe(1);
+  expect(errors).toEqual([]);
+});

@@ -5,7 +5,7 @@
 // so tests can prove nothing is lost. Control endpoints live under /control/.
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -75,8 +75,12 @@ export function parseBatch(raw, encoding) {
   return body;
 }
 
-/** Starts a collector; resolves to { url, port, state, close }. */
-export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join(ROOT, 'data'), quiet = false, static: serveStatic = true, headers = {}, tls = null } = {}) {
+/**
+ * Starts a collector; resolves to { url, port, state, close }. Options: `dataDir` for the
+ * events file, `www` the folder served at / (dist/ is always served at /dist/), `headers`
+ * added to every response (e.g. a Content-Security-Policy), `tls` { key, cert } for https.
+ */
+export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join(ROOT, 'data'), quiet = false, static: serveStatic = true, headers = {}, tls = null, www = join(ROOT, 'www') } = {}) {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'events.ndjson');
   const state = { seen: new Set(), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0, sealed: new Set(), faults: {} };
@@ -151,10 +155,13 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
   }
 
   function staticFile(res, path) {
-    const rel = path === '/' ? '/index.html' : path;
-    const base = rel.startsWith('/dist/') ? ROOT : join(ROOT, 'www');
-    const full = normalize(join(base, rel));
-    if (!full.startsWith(base) || !existsSync(full)) throw new BadRequest(404, 'not_found', path);
+    const inDist = path.startsWith('/dist/');
+    const base = inDist ? join(ROOT, 'dist') : www;
+    const rel = inDist ? path.slice(5) : path === '/' ? '/index.html' : path;
+    let decoded;
+    try { decoded = decodeURIComponent(rel); } catch (e) { throw new BadRequest(400, 'bad_path', path); }
+    const full = normalize(join(base, decoded));
+    if (!full.startsWith(base + '/') || !existsSync(full) || !statSync(full).isFile()) throw new BadRequest(404, 'not_found', path);
     res.writeHead(200, { 'Content-Type': TYPES[extname(full)] || 'application/octet-stream', 'Cache-Control': 'no-store', ...headers });
     res.end(readFileSync(full));
   }

@@ -3,6 +3,10 @@
 // wasm core (checkEvent), drops duplicate messageIds, appends accepted events to a file before
 // answering, seals sessions on request, and can be told to fail, delay, hang or drop requests
 // so tests can prove nothing is lost. Control endpoints live under /control/.
+// Faults (POST /control/faults): { fail: N, status, retryAfter } answers the next N requests
+// with `status` (default 503); { failEvery: K } fails every K-th request; { maxBytes } answers
+// 413 above a body size; { delayMs } delays answers; { hang: N } never answers N requests;
+// { drop: N } destroys N connections.
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -83,7 +87,7 @@ export function parseBatch(raw, encoding) {
 export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join(ROOT, 'data'), quiet = false, static: serveStatic = true, headers = {}, tls = null, www = join(ROOT, 'www') } = {}) {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'events.ndjson');
-  const state = { seen: new Set(), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0, sealed: new Set(), faults: {} };
+  const state = { seen: new Set(), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0, sealed: new Set(), faults: {}, log: [] };
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       try { const e = JSON.parse(line); state.seen.add(e.messageId); state.events.push(e); } catch (_) { /* partial last line */ }
@@ -102,12 +106,18 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
     if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
     if (f.hang > 0) { f.hang--; return true; } // never answer
     if (f.drop > 0) { f.drop--; req.socket.destroy(); return true; }
-    if (f.fail > 0) {
-      f.fail--;
+    const failing = f.fail > 0 || (f.failEvery > 0 && state.requests % f.failEvery === 0);
+    if (failing) {
+      if (f.fail > 0) f.fail--;
+      state.log.push({ at: Date.now(), status: f.status || 503, events: 0 });
       json(res, f.status || 503, { error: 'injected_failure' }, f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {});
       return true;
     }
-    if (f.maxBytes && size > f.maxBytes) { json(res, 413, { error: 'payload_too_large' }); return true; }
+    if (f.maxBytes && size > f.maxBytes) {
+      state.log.push({ at: Date.now(), status: 413, events: 0 });
+      json(res, 413, { error: 'payload_too_large' });
+      return true;
+    }
     return false;
   }
 
@@ -129,6 +139,7 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
     if (lines.length) appendFileSync(file, lines.join('\n') + '\n');
     state.accepted += accepted;
     const sealed = [...new Set(batch.events.map((e) => e.sessionId))].filter((id) => state.sealed.has(id));
+    state.log.push({ at: Date.now(), status: 200, events: batch.events.length, accepted, bytes: raw.length, gzip: req.headers['content-encoding'] === 'gzip' });
     log(`ingest: ${accepted} accepted, ${batch.events.length - accepted} duplicate`);
     json(res, 200, { accepted, duplicates: batch.events.length - accepted, sealed });
   }
@@ -146,7 +157,7 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
         state.faults = { ...body };
         return json(res, 200, { faults: state.faults });
       case '/control/reset':
-        Object.assign(state, { seen: new Set(), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0, sealed: new Set(), faults: {} });
+        Object.assign(state, { seen: new Set(), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0, sealed: new Set(), faults: {}, log: [] });
         writeFileSync(file, '');
         return json(res, 200, { ok: true });
       default:

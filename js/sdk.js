@@ -60,6 +60,22 @@ export function createSessionSight(loadWasm) {
   let timer = 0;
   let sending = null;
   let lastActivity = 0;
+  let persistQueued = false;
+
+  /** Writes the core's queue to storage once per task, however many calls changed it. */
+  function persistSoon() {
+    if (persistQueued) return;
+    persistQueued = true;
+    queueMicrotask(() => {
+      persistQueued = false;
+      try {
+        if (sdk) sdk.persist();
+      } catch (e) {
+        sdk = null;
+        failed = true;
+      }
+    });
+  }
 
   function report(error) {
     if (opts.debug) console.warn('[SessionSight]', error);
@@ -71,6 +87,7 @@ export function createSessionSight(loadWasm) {
   /** Runs `fn` against the core; a trap switches the SDK off instead of breaking the page. */
   function guarded(fn, fallback) {
     if (!sdk) return fallback;
+    persistSoon();
     try {
       return fn(sdk);
     } catch (e) {

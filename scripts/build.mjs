@@ -16,7 +16,7 @@ run('wasm-bindgen', ['target/wasm32-unknown-unknown/release/sessionsight.wasm', 
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 mkdirSync(join(root, 'dist'));
-run(join(root, 'node_modules/.bin/wasm-opt'), ['pkg/sessionsight_bg.wasm', '-Oz', '--strip-debug', '--strip-producers',
+run(join(root, 'node_modules/.bin/wasm-opt'), ['pkg/sessionsight_bg.wasm', '-Oz', '--converge', '--strip-debug', '--strip-producers',
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
   '--enable-reference-types', '--enable-multivalue', '-o', 'dist/sessionsight_bg.wasm']);
 

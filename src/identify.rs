@@ -91,7 +91,7 @@ pub fn is_email_shaped(s: &str) -> bool {
         && !host.ends_with('.')
         && !host.contains("..")
         && tld.chars().count() >= 2
-        && tld.chars().all(|c| c.is_alphanumeric() || c == '-')
+        && tld.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
 }
 
 /// Validates and scrubs one identify() payload, given as its own keys in order.
@@ -161,7 +161,9 @@ fn validate_email(input: Input) -> Result<Option<String>, ValidationError> {
     if !is_email_shaped(email) {
         return Err(ValidationError::new(Code::EmailInvalid, "email"));
     }
-    Ok(Some(email.to_lowercase()))
+    // ASCII here; the browser layer lower-cases the rest of Unicode with JavaScript's
+    // toLowerCase() first, which keeps Unicode case tables out of the wasm.
+    Ok(Some(email.to_ascii_lowercase()))
 }
 
 /// `Ok(None)` when the value is PII and is dropped silently.

@@ -4,6 +4,8 @@
 //! counts them in the envelope's `dropped`. The browser layer persists it and the JS shim
 //! moves the bytes.
 
+use std::collections::VecDeque;
+
 use crate::ids::iso8601;
 use crate::json::{self, Obj};
 
@@ -69,7 +71,7 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queue {
     policy: Policy,
-    items: Vec<Item>,
+    items: VecDeque<Item>,
     dropped: u32,
     next_batch: u32,
     attempt: u32,
@@ -79,7 +81,7 @@ pub struct Queue {
 
 impl Queue {
     pub fn new(policy: Policy) -> Self {
-        Queue { policy, items: Vec::new(), dropped: 0, next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None }
+        Queue { policy, items: VecDeque::new(), dropped: 0, next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None }
     }
 
     pub fn len(&self) -> usize {
@@ -112,10 +114,10 @@ impl Queue {
         if self.items.iter().any(|i| i.id == id) {
             return 0;
         }
-        self.items.push(Item { id, json, batch: None });
+        self.items.push_back(Item { id, json, batch: None });
         let mut evicted = 0;
         while self.items.len() > self.policy.cap.max(1) {
-            self.items.remove(0);
+            self.items.pop_front();
             evicted += 1;
         }
         self.dropped = self.dropped.saturating_add(evicted);

@@ -52,6 +52,11 @@ pub fn fields(payload: &JsValue) -> Result<Vec<(String, Input)>, ValidationError
         let name = key.as_string().unwrap_or_default();
         // A getter that throws is not a string, number or boolean.
         let input = Reflect::get(payload, &key).map(|v| value(&v)).unwrap_or(Input::Other("getter"));
+        // Unicode lower-casing of the email by JavaScript (the core only folds ASCII).
+        let input = match input {
+            Input::Str(s) if name == "email" => Input::Str(String::from(js_sys::JsString::from(s).to_lower_case())),
+            other => other,
+        };
         out.push((name, input));
     }
     Ok(out)

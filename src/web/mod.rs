@@ -7,7 +7,6 @@ mod input;
 mod store;
 
 use js_sys::{Object, Reflect};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::cookie::{FIRSTPARTY_SESSION, SESSION, VISITOR, VISITOR_MAX_AGE_S};
@@ -27,8 +26,9 @@ const LS_QUEUE_PREFIX: &str = "ss_q:";
 const SS_SESSION: &str = "ss_sid";
 const SS_TAB: &str = "ss_tab";
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+/// `init()` options the core reads (the shim reads `endpoint`, `debug`, `onError`, timers).
+/// Read field by field with `Reflect`: a wrong type is a clear error naming the option.
+#[derive(Default)]
 struct Options {
     api_key: Option<String>,
     cookie_domain: Option<String>,
@@ -37,6 +37,40 @@ struct Options {
     max_queue_size: Option<f64>,
     session_idle_timeout_ms: Option<f64>,
     session_max_length_ms: Option<f64>,
+}
+
+impl Options {
+    fn read(o: &JsValue) -> Result<Options, JsValue> {
+        if !input::is_plain_object(o) {
+            return Err(options_error("options must be an object"));
+        }
+        let get = |k: &str| Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let string = |k: &str| {
+            let v = get(k);
+            if v.is_undefined() || v.is_null() {
+                Ok(None)
+            } else {
+                v.as_string().map(Some).ok_or_else(|| options_error(&format!("{k} must be a string")))
+            }
+        };
+        let number = |k: &str| {
+            let v = get(k);
+            if v.is_undefined() || v.is_null() {
+                Ok(None)
+            } else {
+                v.as_f64().map(Some).ok_or_else(|| options_error(&format!("{k} must be a number")))
+            }
+        };
+        Ok(Options {
+            api_key: string("apiKey")?,
+            cookie_domain: string("cookieDomain")?,
+            consent: string("consent")?,
+            batch_size: number("batchSize")?,
+            max_queue_size: number("maxQueueSize")?,
+            session_idle_timeout_ms: number("sessionIdleTimeoutMs")?,
+            session_max_length_ms: number("sessionMaxLengthMs")?,
+        })
+    }
 }
 
 fn positive(v: Option<f64>, default: f64) -> f64 {
@@ -131,14 +165,15 @@ pub struct Sdk {
     batches: Vec<Batch>,
     profile: Profile,
     profile_text: String,
+    /// The queue changed since it was last written to localStorage.
+    dirty: bool,
 }
 
 #[wasm_bindgen]
 impl Sdk {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, now: f64) -> Result<Sdk, JsValue> {
-        let o: Options = serde_wasm_bindgen::from_value(options)
-            .map_err(|e| options_error(&format!("invalid options: {e}")))?;
+        let o = Options::read(&options)?;
         let api_key = o.api_key.filter(|k| !k.trim().is_empty()).ok_or_else(|| options_error("apiKey is required"))?;
         let consent = match o.consent.as_deref() {
             None | Some("granted") => true,
@@ -166,7 +201,7 @@ impl Sdk {
         Ok(Sdk {
             api_key, timeouts, policy, domain_override, host, secure, consent, stores,
             visitor_id: String::new(), tab_id, session, queue: Queue::new(policy), batches: Vec::new(),
-            profile: Profile::default(), profile_text: String::new(),
+            profile: Profile::default(), profile_text: String::new(), dirty: false,
         })
     }
 
@@ -359,9 +394,17 @@ impl Sdk {
         let other = Queue::decode(&text, self.policy);
         let n = other.len() as u32;
         self.queue.adopt(other);
-        self.save_queue();
+        self.write_queue();
         self.stores.local.remove(&key);
         n
+    }
+
+    /// Writes the queue to localStorage if it changed. The shim calls it once per task (a
+    /// microtask after any call), so a burst of calls costs one write, not one each.
+    pub fn persist(&mut self) {
+        if self.dirty {
+            self.write_queue();
+        }
     }
 }
 
@@ -455,7 +498,12 @@ impl Sdk {
         true
     }
 
-    fn save_queue(&self) {
+    fn save_queue(&mut self) {
+        self.dirty = true;
+    }
+
+    fn write_queue(&mut self) {
+        self.dirty = false;
         let key = self.queue_key();
         if self.queue.is_empty() && self.queue.dropped() == 0 {
             self.stores.local.remove(&key);

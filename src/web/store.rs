@@ -4,7 +4,6 @@
 //! write leaves the value in memory so the SDK keeps working for this page.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Storage};
@@ -14,7 +13,8 @@ use crate::cookie::{self, Attrs};
 /// A key-value store that may silently refuse.
 pub struct Kv {
     backend: Option<Storage>,
-    memory: RefCell<HashMap<String, String>>,
+    /// Values the browser refused, by key (a handful at most: a Vec is smaller than a map).
+    memory: RefCell<Vec<(String, String)>>,
 }
 
 impl Kv {
@@ -44,7 +44,7 @@ impl Kv {
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
-        if let Some(v) = self.memory.borrow().get(key) {
+        if let Some((_, v)) = self.memory.borrow().iter().find(|(k, _)| k == key) {
             return Some(v.clone());
         }
         self.backend.as_ref().and_then(|s| s.get_item(key).ok().flatten())
@@ -54,15 +54,14 @@ impl Kv {
     pub fn set(&self, key: &str, value: &str) {
         let stored = self.backend.as_ref().is_some_and(|s| s.set_item(key, value).is_ok());
         let mut mem = self.memory.borrow_mut();
-        if stored {
-            mem.remove(key);
-        } else {
-            mem.insert(key.to_string(), value.to_string());
+        mem.retain(|(k, _)| k != key);
+        if !stored {
+            mem.push((key.to_string(), value.to_string()));
         }
     }
 
     pub fn remove(&self, key: &str) {
-        self.memory.borrow_mut().remove(key);
+        self.memory.borrow_mut().retain(|(k, _)| k != key);
         if let Some(s) = &self.backend {
             let _ = s.remove_item(key);
         }

@@ -8,8 +8,8 @@ const script = document.currentScript;
 const base = (script && script.src) || window.location.href;
 
 const SessionSight = createSessionSight(async () => {
-  await initWasm({ module_or_path: new URL('sessionsight_bg.wasm', base) });
-  return wasm;
+  const { memory } = await initWasm({ module_or_path: new URL('sessionsight_bg.wasm', base) });
+  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, memory };
 });
 SessionSight.SessionSightValidationError = SessionSightValidationError;
 

@@ -18,6 +18,7 @@ import { initSync, checkEvent } from '../pkg/sessionsight.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAX_BODY = 1024 * 1024;
 const MAX_EVENTS = 1000;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
@@ -56,10 +57,16 @@ function readBody(req, limit) {
 }
 
 /** Parses and checks one wire-format batch (SPEC §5); throws BadRequest naming the problem. */
-export function parseBatch(raw, encoding) {
+export function parseBatch(raw, rawEncoding) {
   let bytes = raw;
+  const encoding = typeof rawEncoding === 'string' ? rawEncoding.trim().toLowerCase() : '';
   if (encoding === 'gzip') {
-    try { bytes = gunzipSync(raw, { maxOutputLength: MAX_BODY }); } catch (e) { throw new BadRequest(400, 'bad_encoding', 'body is not valid gzip or inflates past 1 MiB'); }
+    try {
+      bytes = gunzipSync(raw, { maxOutputLength: MAX_BODY });
+    } catch (e) {
+      if (e.code === 'ERR_BUFFER_TOO_LARGE') throw new BadRequest(413, 'payload_too_large', 'body inflates past 1 MiB');
+      throw new BadRequest(400, 'bad_encoding', 'body is not valid gzip');
+    }
   } else if (encoding && encoding !== 'identity') {
     throw new BadRequest(415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported`);
   }
@@ -67,7 +74,7 @@ export function parseBatch(raw, encoding) {
   try { body = JSON.parse(bytes.toString('utf8')); } catch (e) { throw new BadRequest(400, 'malformed_json', 'body is not JSON'); }
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(400, 'not_an_object', 'body must be a JSON object');
   if (typeof body.apiKey !== 'string' || !body.apiKey) throw new BadRequest(400, 'invalid_api_key', 'apiKey must be a non-empty string');
-  if (typeof body.sentAt !== 'string' || Number.isNaN(Date.parse(body.sentAt))) throw new BadRequest(400, 'invalid_sent_at', 'sentAt must be an ISO-8601 string');
+  if (typeof body.sentAt !== 'string' || !ISO_8601.test(body.sentAt) || Number.isNaN(Date.parse(body.sentAt))) throw new BadRequest(400, 'invalid_sent_at', 'sentAt must be an ISO-8601 string');
   if (body.dropped !== undefined && !(Number.isInteger(body.dropped) && body.dropped >= 0)) throw new BadRequest(400, 'invalid_dropped', 'dropped must be a non-negative integer');
   if (!Array.isArray(body.events)) throw new BadRequest(400, 'invalid_events', 'events must be an array');
   if (body.events.length > MAX_EVENTS) throw new BadRequest(413, 'too_many_events', `more than ${MAX_EVENTS} events`);
@@ -84,7 +91,13 @@ export function parseBatch(raw, encoding) {
  * events file, `www` the folder served at / (dist/ is always served at /dist/), `headers`
  * added to every response (e.g. a Content-Security-Policy), `tls` { key, cert } for https.
  */
-export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join(ROOT, 'data'), quiet = false, static: serveStatic = true, headers = {}, tls = null, www = join(ROOT, 'www') } = {}) {
+export function startCollector(options = {}) {
+  // The glue (imported above) and the wasm are loaded together, before serving anything.
+  loadCore();
+  return serveCollector(options);
+}
+
+function serveCollector({ port = 8787, host = '127.0.0.1', dataDir = join(ROOT, 'data'), quiet = false, static: serveStatic = true, headers = {}, tls = null, www = join(ROOT, 'www') } = {}) {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'events.ndjson');
   const state = { seen: new Set(), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0, sealed: new Set(), faults: {}, log: [] };
@@ -145,7 +158,11 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
   }
 
   async function control(req, res, path) {
-    const body = req.method === 'POST' ? JSON.parse((await readBody(req, 65536)).toString() || '{}') : {};
+    let body = {};
+    if (req.method === 'POST') {
+      try { body = JSON.parse((await readBody(req, 65536)).toString() || '{}'); } catch (e) { throw new BadRequest(400, 'malformed_json', 'control body is not JSON'); }
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(400, 'not_an_object', 'control body must be a JSON object');
+    }
     switch (path) {
       case '/control/events':
         return json(res, 200, { events: state.events, requests: state.requests, accepted: state.accepted, duplicates: state.duplicates, rejected: state.rejected });
@@ -173,8 +190,9 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
     try { decoded = decodeURIComponent(rel); } catch (e) { throw new BadRequest(400, 'bad_path', path); }
     const full = normalize(join(base, decoded));
     if (!full.startsWith(base + '/') || !existsSync(full) || !statSync(full).isFile()) throw new BadRequest(404, 'not_found', path);
+    const body = readFileSync(full);
     res.writeHead(200, { 'Content-Type': TYPES[extname(full)] || 'application/octet-stream', 'Cache-Control': 'no-store', ...headers });
-    res.end(readFileSync(full));
+    res.end(body);
   }
 
   const handler = async (req, res) => {
@@ -198,6 +216,7 @@ export function startCollector({ port = 8787, host = '127.0.0.1', dataDir = join
       }
       console.error('collector error', e);
       if (!res.headersSent) json(res, 500, { error: 'internal_error' });
+      else res.destroy(e);
     }
   };
   const server = tls ? createTlsServer(tls, handler) : createServer(handler);

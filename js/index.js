@@ -4,8 +4,8 @@ import initWasm, * as wasm from '../pkg/sessionsight.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
 const SessionSight = createSessionSight(async () => {
-  await initWasm({ module_or_path: new URL('./sessionsight_bg.wasm', import.meta.url) });
-  return wasm;
+  const { memory } = await initWasm({ module_or_path: new URL('./sessionsight_bg.wasm', import.meta.url) });
+  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, memory };
 });
 
 export const { init, identify, getVisitorId, getSessionId, setConsent, reset, flush, validate } = SessionSight;

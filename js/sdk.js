@@ -16,6 +16,34 @@ const DEFAULT_FLUSH_MS = 1000;
 const KEEPALIVE_LIMIT = 60000;
 const TAB_LOCK = 'ss_tab:';
 
+/**
+ * A cheap exact key for a payload made only of primitive values (null when it holds anything
+ * else, which must go through the core's full checks). Lets a repeated identical call skip
+ * the wasm boundary.
+ */
+function payloadKey(payload) {
+  if (!payload || typeof payload !== 'object') return null;
+  const proto = Object.getPrototypeOf(payload);
+  if (proto !== Object.prototype && proto !== null) return null;
+  let key = '';
+  for (const k of Object.keys(payload)) {
+    const v = payload[k];
+    const t = typeof v;
+    if (v === undefined || v === null) continue;
+    if (t !== 'string' && t !== 'boolean' && !(t === 'number' && Number.isFinite(v))) return null;
+    key += `${k}\u0000${t[0]}${v}\u0001`;
+  }
+  return key;
+}
+
+function storedProfile() {
+  try {
+    return localStorage.getItem('ss_prof');
+  } catch (e) {
+    return null;
+  }
+}
+
 /** Holds the Web Lock `name` for the page's lifetime; false when another tab holds it. */
 function holdLock(name, waitMs) {
   const locks = typeof navigator !== 'undefined' && navigator.locks;
@@ -61,6 +89,9 @@ export function createSessionSight(loadWasm) {
   let sending = null;
   let lastActivity = 0;
   let persistQueued = false;
+  // Bumped whenever the visitor may change (reset, consent): the identify fast path resets.
+  let epoch = 0;
+  let lastIdentify = { key: null, epoch: -1, profile: null };
 
   /** Writes the core's queue to storage once per task, however many calls changed it. */
   function persistSoon() {
@@ -70,6 +101,7 @@ export function createSessionSight(loadWasm) {
       persistQueued = false;
       try {
         if (sdk) sdk.persist();
+        if (lastIdentify.profile === undefined) lastIdentify.profile = storedProfile();
       } catch (e) {
         sdk = null;
         failed = true;
@@ -268,7 +300,16 @@ export function createSessionSight(loadWasm) {
         if (browser && !failed) early.push(['identify', [payload]]);
         return;
       }
+      // The same accepted payload again, for the same visitor, with the stored fingerprints
+      // untouched by any other tab: it cannot change the profile. Skip the wasm round trip.
+      const key = payloadKey(payload);
+      if (key !== null && key === lastIdentify.key && lastIdentify.epoch === epoch && storedProfile() === lastIdentify.profile) {
+        if (Date.now() - lastActivity > 1000) activity(false);
+        return;
+      }
       if (guarded((s) => s.identify(payload, Date.now()), false)) schedule();
+      // The fingerprints this call left are known once written (see persistSoon).
+      lastIdentify = { key, epoch, profile: undefined };
     },
     getVisitorId() {
       return guarded((s) => s.visitorId, '');
@@ -284,6 +325,7 @@ export function createSessionSight(loadWasm) {
         if (browser && !failed) early.push(['setConsent', [value]]);
         return;
       }
+      epoch++;
       guarded((s) => s.setConsent(value === 'granted', Date.now()));
       schedule();
     },
@@ -292,12 +334,16 @@ export function createSessionSight(loadWasm) {
         if (browser && !failed) early.push(['reset', []]);
         return;
       }
+      epoch++;
       guarded((s) => s.reset(Date.now()));
       schedule();
     },
     /** identify()'s checks without sending: null, or the error identify() would throw. */
     validate(payload) {
-      if (!wasmModule) return null;
+      if (!wasmModule) {
+        if (!browser) return null;
+        throw new Error('SessionSight.validate() needs init() to have resolved');
+      }
       const e = wasmModule.validateIdentify(payload);
       return e ? new SessionSightValidationError(e.message, e.code, e.field) : null;
     },
@@ -307,5 +353,9 @@ export function createSessionSight(loadWasm) {
       await pump();
     },
   };
+  // Not part of the API: figures for the benchmark (wasm linear memory, queued events).
+  Object.defineProperty(api, '__stats', {
+    value: () => ({ wasmMemoryBytes: wasmModule ? wasmModule.memory.buffer.byteLength : 0, pending: guarded((s) => s.pending, 0) }),
+  });
   return api;
 }

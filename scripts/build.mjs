@@ -2,7 +2,7 @@
 // esbuild bundles (ES module + classic script) → dist/, then prints every file's raw, gzip
 // and brotli size.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -10,21 +10,32 @@ import { build } from 'esbuild';
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
+// Everything is written to *.next folders first and swapped in at the end, so a server or
+// test reading pkg/ and dist/ never sees a half-built pair.
+const pkgNext = join(root, 'pkg.next');
+const distNext = join(root, 'dist.next');
+for (const d of [pkgNext, distNext]) rmSync(d, { recursive: true, force: true });
+
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
-rmSync(join(root, 'pkg'), { recursive: true, force: true });
-run('wasm-bindgen', ['target/wasm32-unknown-unknown/release/sessionsight.wasm', '--out-dir', 'pkg', '--target', 'web', '--no-typescript']);
+run('wasm-bindgen', ['target/wasm32-unknown-unknown/release/sessionsight.wasm', '--out-dir', pkgNext, '--target', 'web', '--no-typescript']);
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-mkdirSync(join(root, 'dist'));
-run(join(root, 'node_modules/.bin/wasm-opt'), ['pkg/sessionsight_bg.wasm', '-Oz', '--converge', '--strip-debug', '--strip-producers',
+mkdirSync(distNext);
+run(join(root, 'node_modules/.bin/wasm-opt'), [join(pkgNext, 'sessionsight_bg.wasm'), '-Oz', '--converge', '--strip-debug', '--strip-producers',
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
-  '--enable-reference-types', '--enable-multivalue', '-o', 'dist/sessionsight_bg.wasm']);
+  '--enable-reference-types', '--enable-multivalue', '-o', join(distNext, 'sessionsight_bg.wasm')]);
 
-const common = { bundle: true, minify: true, target: 'es2020', logLevel: 'warning', legalComments: 'none' };
-await build({ ...common, entryPoints: [join(root, 'js/index.js')], format: 'esm', outfile: join(root, 'dist/index.js') });
-await build({ ...common, entryPoints: [join(root, 'js/classic.js')], format: 'iife', outfile: join(root, 'dist/sessionsight.js'),
+// The entries import the glue from ../pkg/: bundle from the fresh copy.
+const glue = { name: 'fresh-glue', setup(b) { b.onResolve({ filter: /pkg\/sessionsight\.js$/ }, () => ({ path: join(pkgNext, 'sessionsight.js') })); } };
+const common = { bundle: true, minify: true, target: 'es2020', logLevel: 'warning', legalComments: 'none', plugins: [glue] };
+await build({ ...common, entryPoints: [join(root, 'js/index.js')], format: 'esm', outfile: join(distNext, 'index.js') });
+await build({ ...common, entryPoints: [join(root, 'js/classic.js')], format: 'iife', outfile: join(distNext, 'sessionsight.js'),
   logOverride: { 'empty-import-meta': 'silent' } });
-copyFileSync(join(root, 'js/index.d.ts'), join(root, 'dist/index.d.ts'));
+copyFileSync(join(root, 'js/index.d.ts'), join(distNext, 'index.d.ts'));
+
+for (const [next, final] of [[pkgNext, join(root, 'pkg')], [distNext, join(root, 'dist')]]) {
+  rmSync(final, { recursive: true, force: true });
+  renameSync(next, final);
+}
 
 export function sizes(dir) {
   return readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).map((f) => {

@@ -57,7 +57,7 @@ run('node (server, collector, package)', 'node', ['--test', '--test-reporter=tap
 run('types (tsc --noEmit)', 'node', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tests/types/tsconfig.json'], {
   parse: (out) => ({ passed: /error TS/.test(out) ? 0 : 1, failed: /error TS/.test(out) ? 1 : 0 }),
 });
-run('end-to-end (Playwright, Chromium)', 'node', ['node_modules/@playwright/test/cli.js', 'test'], {
+run('e2e: Playwright, Chromium', 'node', ['node_modules/@playwright/test/cli.js', 'test'], {
   parse: () => {
     const file = join(root, 'test-results/e2e.json');
     if (!existsSync(file)) return { passed: 0, failed: 1 };

@@ -20,8 +20,10 @@ use sessionsight::ids::iso8601;
 use sessionsight::queue::{Batch, Outcome, Policy, Queue, Verdict};
 
 /// With `true`, the model also demands exactly-once `dropped` accounting and that batches
-/// from before a reload are always stale. Both fail today (see the `known_bug_*` tests), so
-/// the model tolerates those two known defects, and only those, while this is `false`.
+/// from before a reload are always stale. Both fail today (proptest shrinks them to
+/// `known_bug_concurrent_batches_report_evictions_twice` and
+/// `known_bug_batch_ids_restart_after_decode`), so the model tolerates those two known
+/// defects, and only those, while this is `false`.
 const STRICT: bool = false;
 
 const START_MS: f64 = 1_700_000_000_000.0;
@@ -573,9 +575,9 @@ fn run(policy: Policy, api_key: String, ops: &[Op]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(300) })]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(256) })]
 
-    /// 300 cases of 1..120 random operations under a random small policy.
+    /// 256 cases of 1..120 random operations under a random small policy.
     #[test]
     fn queue_matches_model(policy in policy(), api_key in "[a-z_]{1,40}", ops in vec(op(), 1..120)) {
         run(policy, api_key, &ops);
@@ -583,9 +585,9 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(96) })]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(80) })]
 
-    /// 96 long runs (50..250 operations) with a tiny cap, tiny batches and a 300-byte
+    /// 80 long runs (50..250 operations) with a tiny cap, tiny batches and a 300-byte
     /// budget: evictions of in-flight events, splits down to single events, long failure
     /// streaks that reach the backoff cap.
     #[test]
@@ -687,4 +689,19 @@ fn known_bug_batch_ids_restart_after_decode() {
     let _b = q.take(0.0, "k", true).unwrap(); // id 2: event 2
     assert_eq!(q.settle(&old, Outcome::Status { code: 400, retry_after_ms: None }, 0.0, 0.0), Verdict::Stale);
     assert_eq!(q.len(), 2, "event 2 was rejected by a response to a request that never held it");
+}
+
+/// The cap evicts the oldest event even while it is in flight. If that request then
+/// succeeds, the server has the event and is also told it was dropped; and when every event
+/// of a batch was evicted, its success is `Stale`, so the `dropped` it reported is reported
+/// again and the backoff it proves over is kept.
+#[test]
+#[ignore = "known issue: evicting an in-flight event reports a delivered event as dropped"]
+fn known_bug_evicted_in_flight_event_is_reported_as_dropped() {
+    let policy = Policy { cap: 3, batch_size: 1, ..Policy::default() };
+    let mut q = small_queue(policy, 3);
+    let b = q.take(0.0, "k", false).unwrap(); // carries event 0
+    q.push(uuid(3), event_json(&uuid(3), 0)); // the cap evicts event 0, in flight
+    assert_eq!(q.settle(&b, Outcome::Accepted, 0.0, 0.0), Verdict::Delivered { count: 1 });
+    assert_eq!(q.dropped(), 0, "event 0 was delivered, not dropped");
 }

@@ -165,8 +165,10 @@ pub struct Sdk {
     batches: Vec<Batch>,
     profile: Profile,
     profile_text: String,
-    /// The queue changed since it was last written to localStorage.
-    dirty: bool,
+    /// What changed since it was last written to storage (see `persist`).
+    queue_dirty: bool,
+    profile_dirty: bool,
+    session_dirty: bool,
 }
 
 #[wasm_bindgen]
@@ -201,7 +203,8 @@ impl Sdk {
         Ok(Sdk {
             api_key, timeouts, policy, domain_override, host, secure, consent, stores,
             visitor_id: String::new(), tab_id, session, queue: Queue::new(policy), batches: Vec::new(),
-            profile: Profile::default(), profile_text: String::new(), dirty: false,
+            profile: Profile::default(), profile_text: String::new(),
+            queue_dirty: false, profile_dirty: false, session_dirty: false,
         })
     }
 
@@ -230,6 +233,7 @@ impl Sdk {
             self.activity(now, true);
         }
         self.load_profile();
+        self.persist();
     }
 
     #[wasm_bindgen(getter, js_name = visitorId)]
@@ -266,8 +270,7 @@ impl Sdk {
         if !self.profile.merge(&self.visitor_id, &call) {
             return Ok(false);
         }
-        self.profile_text = self.profile.encode();
-        self.stores.local.set(LS_PROFILE, &self.profile_text);
+        self.profile_dirty = true;
         let json = self.identify_event(now, &call);
         Ok(self.push(json.0, json.1))
     }
@@ -304,6 +307,7 @@ impl Sdk {
         if granted {
             self.stores = Stores::browser(&self.host, self.secure, self.domain_override.as_deref());
             self.stores.tab.set(SS_TAB, &self.tab_id);
+            self.queue_dirty = true;
             self.new_visitor();
             self.rotate(now, Reason::Consent);
         } else {
@@ -399,11 +403,21 @@ impl Sdk {
         n
     }
 
-    /// Writes the queue to localStorage if it changed. The shim calls it once per task (a
-    /// microtask after any call), so a burst of calls costs one write, not one each.
+    /// Writes what changed (queue, profile fingerprints, session times) to storage. The shim
+    /// calls it once per task (a microtask after any call), so a burst of calls costs one
+    /// write each, not one per call; other tabs only read in their own tasks, after it.
     pub fn persist(&mut self) {
-        if self.dirty {
+        if self.queue_dirty {
             self.write_queue();
+        }
+        if self.profile_dirty {
+            self.profile_dirty = false;
+            self.profile_text = self.profile.encode();
+            self.stores.local.set(LS_PROFILE, &self.profile_text);
+        }
+        if self.session_dirty {
+            self.session_dirty = false;
+            self.stores.tab.set(SS_SESSION, &self.session.encode());
         }
     }
 }
@@ -433,12 +447,15 @@ impl Sdk {
         self.visitor_id = uuid_v4(random());
         self.write_visitor(&self.visitor_id);
         self.profile = Profile::new(&self.visitor_id);
-        self.profile_text = self.profile.encode();
-        self.stores.local.set(LS_PROFILE, &self.profile_text);
+        self.profile_dirty = true;
     }
 
     /// The stored profile when it belongs to this visitor (another tab may have merged into it).
+    /// Unwritten changes of this tab are newer than storage and are kept.
     fn load_profile(&mut self) {
+        if self.profile_dirty {
+            return;
+        }
         let text = self.stores.local.get(LS_PROFILE).unwrap_or_default();
         if text == self.profile_text && self.profile.belongs_to(&self.visitor_id) {
             return;
@@ -448,8 +465,8 @@ impl Sdk {
         self.profile_text = text;
     }
 
-    fn save_session(&self, claim: bool) {
-        self.stores.tab.set(SS_SESSION, &self.session.encode());
+    fn save_session(&mut self, claim: bool) {
+        self.session_dirty = true;
         if claim {
             self.claim_cookie();
         }
@@ -499,11 +516,11 @@ impl Sdk {
     }
 
     fn save_queue(&mut self) {
-        self.dirty = true;
+        self.queue_dirty = true;
     }
 
     fn write_queue(&mut self) {
-        self.dirty = false;
+        self.queue_dirty = false;
         let key = self.queue_key();
         if self.queue.is_empty() && self.queue.dropped() == 0 {
             self.stores.local.remove(&key);

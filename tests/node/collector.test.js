@@ -89,14 +89,18 @@ function fileEvents(c) {
   return readFileSync(c.file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-/** GET with the path sent byte for byte (fetch/URL would resolve `..` segments client-side). */
-function rawGet(c, path) {
+/**
+ * GET with the path sent byte for byte (fetch/URL would resolve `..` segments client-side).
+ * Fails instead of hanging when the server never finishes the answer.
+ */
+function rawGet(c, path, timeoutMs = 2000) {
   return new Promise((ok, fail) => {
     const req = request({ host: '127.0.0.1', port: c.port, path, method: 'GET' }, (res) => {
       const chunks = [];
       res.on('data', (d) => chunks.push(d));
       res.on('end', () => ok({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
     });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path}: no complete answer within ${timeoutMs} ms`)));
     req.on('error', fail);
     req.end();
   });
@@ -486,7 +490,7 @@ test('static: the demo page and the built wasm are served with the right types',
   assert.match(css.headers.get('content-type'), /^text\/css/);
 });
 
-test('static: path traversal never leaves www/ or dist/', async (t) => {
+test('static: path traversal (raw, encoded, directories) never leaves www/ or dist/', async (t) => {
   const c = await start(t);
   const attempts = [
     '/../package.json',
@@ -496,7 +500,11 @@ test('static: path traversal never leaves www/ or dist/', async (t) => {
     '/dist/%2e%2e/package.json',
     '/dist/..%2f..%2fpackage.json',
     '/..%2fpackage.json',
+    '/%2e%2e/package.json',
+    '/..%5c..%5cpackage.json',
     '/../../../../etc/passwd',
+    '/dist/',
+    '/dist/.',
   ];
   for (const path of attempts) {
     const r = await rawGet(c, path);
@@ -504,5 +512,8 @@ test('static: path traversal never leaves www/ or dist/', async (t) => {
     assert.equal(JSON.parse(r.text).error, 'not_found', path);
     assert.ok(!r.text.includes('@sessionsight/insights') && !r.text.includes('root:'), `${path} leaked a file`);
   }
+  const undecodable = await rawGet(c, '/%E0%A4%A');
+  assert.equal(undecodable.status, 400);
+  assert.equal(JSON.parse(undecodable.text).error, 'bad_path');
   await assertStillServing(c);
 });

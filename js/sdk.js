@@ -302,8 +302,11 @@ export function createSessionSight(loadWasm) {
       }
       // The same accepted payload again, for the same visitor, with the stored fingerprints
       // untouched by any other tab: it cannot change the profile. Skip the wasm round trip.
+      // (`profile` is undefined while this task's own write is pending: nobody else can have
+      // written in between.)
       const key = payloadKey(payload);
-      if (key !== null && key === lastIdentify.key && lastIdentify.epoch === epoch && storedProfile() === lastIdentify.profile) {
+      const same = key !== null && key === lastIdentify.key && lastIdentify.epoch === epoch;
+      if (same && (lastIdentify.profile === undefined ? persistQueued : storedProfile() === lastIdentify.profile)) {
         if (Date.now() - lastActivity > 1000) activity(false);
         return;
       }

@@ -5,7 +5,8 @@
 
 use crate::identify::Identify;
 
-/// Most fields remembered; beyond it the oldest are forgotten (the worst case is a re-send).
+/// Most fields remembered; beyond it the least recently named are forgotten (the worst
+/// case is a re-send).
 pub const MAX_FIELDS: usize = 128;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -44,26 +45,28 @@ impl Profile {
     /// Merges a call into the profile; true when it changed anything (the call must be sent).
     pub fn merge(&mut self, visitor_id: &str, call: &Identify) -> bool {
         let mut changed = false;
-        let slots = call.id.iter().map(|v| ("\u{0}id", v.clone()))
-            .chain(call.email.iter().map(|v| ("\u{0}email", v.clone())));
-        let custom = call.custom.iter().map(|(k, v)| (k.as_str(), v.to_json()));
-        for (key, value) in slots.chain(custom) {
-            let k = fnv1a(visitor_id, b'k', key);
+        // The two slots and the custom keys hash under different tags: no key aliases a slot.
+        let slots = call.id.iter().map(|v| (b's', "id", v.clone()))
+            .chain(call.email.iter().map(|v| (b's', "email", v.clone())));
+        let custom = call.custom.iter().map(|(k, v)| (b'k', k.as_str(), v.to_json()));
+        for (tag, key, value) in slots.chain(custom) {
+            let k = fnv1a(visitor_id, tag, key);
             let v = fnv1a(visitor_id, b'=', &value);
-            match self.fields.iter_mut().find(|(fk, _)| *fk == k) {
-                Some((_, fv)) if *fv == v => {}
-                Some((_, fv)) => {
-                    *fv = v;
-                    changed = true;
+            // Least recently used last to go: a field this call names moves to the back, so a
+            // full profile never forgets a field of the call being merged.
+            match self.fields.iter().position(|(fk, _)| *fk == k) {
+                Some(pos) => {
+                    let (_, old) = self.fields.remove(pos);
+                    changed |= old != v;
                 }
                 None => {
                     if self.fields.len() >= MAX_FIELDS {
                         self.fields.remove(0);
                     }
-                    self.fields.push((k, v));
                     changed = true;
                 }
             }
+            self.fields.push((k, v));
         }
         changed
     }

@@ -72,7 +72,10 @@ pub enum Verdict {
 pub struct Queue {
     policy: Policy,
     items: VecDeque<Item>,
+    /// Events evicted by the cap and not yet reported in a delivered envelope.
     dropped: u32,
+    /// The part of `dropped` each batch in flight carries: (batch id, count).
+    reserved: Vec<(u32, u32)>,
     next_batch: u32,
     attempt: u32,
     retry_at_ms: f64,
@@ -81,7 +84,7 @@ pub struct Queue {
 
 impl Queue {
     pub fn new(policy: Policy) -> Self {
-        Queue { policy, items: VecDeque::new(), dropped: 0, next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None }
+        Queue { policy, items: VecDeque::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None }
     }
 
     pub fn len(&self) -> usize {
@@ -117,7 +120,11 @@ impl Queue {
         self.items.push_back(Item { id, json, batch: None });
         let mut evicted = 0;
         while self.items.len() > self.policy.cap.max(1) {
-            self.items.pop_front();
+            // The oldest event not in flight: one in flight may be delivered yet.
+            match self.items.iter().position(|i| i.batch.is_none()) {
+                Some(oldest) => self.items.remove(oldest),
+                None => self.items.pop_front(),
+            };
             evicted += 1;
         }
         self.dropped = self.dropped.saturating_add(evicted);
@@ -137,37 +144,49 @@ impl Queue {
         }
         let limit = self.split_limit.unwrap_or(usize::MAX).min(self.policy.batch_size).max(1);
         let id = self.next_batch;
-        let mut events = String::from("[");
+        // Evictions another batch in flight already reports are not reported twice.
+        let carried = self.dropped.saturating_sub(self.reserved.iter().map(|(_, n)| n).sum());
+        let mut body = Obj::new()
+            .str("apiKey", api_key)
+            .str("sentAt", &iso8601(now_ms))
+            .raw("dropped", &carried.to_string())
+            .finish();
+        body.pop();
+        body.push_str(",\"events\":[");
         let mut count = 0;
         for item in self.items.iter_mut().filter(|i| i.batch.is_none()) {
-            let fits = events.len() + item.json.len() + 160 <= self.policy.max_batch_bytes;
+            let fits = body.len() + 1 + item.json.len() + 2 <= self.policy.max_batch_bytes;
             if count == limit || (count > 0 && !fits) {
                 break;
             }
             if count > 0 {
-                events.push(',');
+                body.push(',');
             }
-            events.push_str(&item.json);
+            body.push_str(&item.json);
             item.batch = Some(id);
             count += 1;
         }
         if count == 0 {
             return None;
         }
-        events.push(']');
+        body.push_str("]}");
         self.next_batch = self.next_batch.wrapping_add(1).max(1);
-        let body = Obj::new()
-            .str("apiKey", api_key)
-            .str("sentAt", &iso8601(now_ms))
-            .raw("dropped", &self.dropped.to_string())
-            .raw("events", &events)
-            .finish();
-        Some(Batch { id, count, body, dropped: self.dropped })
+        if carried > 0 {
+            self.reserved.push((id, carried));
+        }
+        Some(Batch { id, count, body, dropped: carried })
     }
 
     /// Applies the outcome of batch `batch`. `jitter` is a random number in [0, 1).
     pub fn settle(&mut self, batch: &Batch, outcome: Outcome, now_ms: f64, jitter: f64) -> Verdict {
         let mine = |i: &Item| i.batch == Some(batch.id);
+        // Whatever became of its events, a delivered envelope reported its evictions.
+        if let Some(pos) = self.reserved.iter().position(|(b, _)| *b == batch.id) {
+            let (_, carried) = self.reserved.swap_remove(pos);
+            if outcome == Outcome::Accepted {
+                self.dropped = self.dropped.saturating_sub(carried);
+            }
+        }
         let count = self.items.iter().filter(|i| mine(i)).count();
         if count == 0 {
             return Verdict::Stale;
@@ -175,7 +194,6 @@ impl Queue {
         match outcome {
             Outcome::Accepted => {
                 self.items.retain(|i| !mine(i));
-                self.dropped = self.dropped.saturating_sub(batch.dropped);
                 self.attempt = 0;
                 self.retry_at_ms = 0.0;
                 self.split_limit = None;
@@ -221,11 +239,11 @@ impl Queue {
         }
     }
 
-    /// `q1 <dropped>` then one `<messageId>\t<event json>` line per event. Event JSON written
+    /// `q1 <dropped> <next batch id>` then one `<messageId>\t<event json>` line per event. Event JSON written
     /// by `json` never holds a raw newline or tab. In-flight marks are not persisted: after a
     /// reload everything unacknowledged is sent again (at least once).
     pub fn encode(&self) -> String {
-        let mut out = format!("q1 {}", self.dropped);
+        let mut out = format!("q1 {} {}", self.dropped, self.next_batch);
         for item in &self.items {
             out.push('\n');
             out.push_str(&item.id);
@@ -239,10 +257,19 @@ impl Queue {
     pub fn decode(text: &str, policy: Policy) -> Queue {
         let mut q = Queue::new(policy);
         let mut lines = text.split('\n');
-        let Some(dropped) = lines.next().and_then(|h| h.strip_prefix("q1 ")).and_then(|d| d.parse().ok()) else {
+        let Some(header) = lines.next().and_then(|h| h.strip_prefix("q1 ")) else {
+            return q;
+        };
+        let mut fields = header.split(' ');
+        let Some(dropped) = fields.next().and_then(|d| d.parse().ok()) else {
             return q;
         };
         q.dropped = dropped;
+        // Batch ids continue where they were, so an answer to a batch sent before the
+        // reload can never be taken for one sent after it.
+        if let Some(next) = fields.next().and_then(|n| n.parse::<u32>().ok()) {
+            q.next_batch = next.max(1);
+        }
         for line in lines {
             if let Some((id, json)) = line.split_once('\t') {
                 if crate::ids::is_uuid(id) && json.starts_with('{') && json.ends_with('}') {

@@ -3,14 +3,15 @@
 //! including NaN and infinities, booleans, absent values, non-scalar kinds), and whatever it
 //! accepts is clean: no kept custom value contains PII, every kept value is at most 1024
 //! UTF-16 units and every key at most 128, there are at most 20 custom properties, the email
-//! is trimmed, lower-case and well-formed, the id is at most 256 units, not email-shaped and
-//! PII-free. It changes nothing it keeps (custom values byte-identical, in the caller's
-//! order; exactly the PII strings are dropped) and is idempotent: validating its own output
-//! gives the same call. A `Profile` agrees with a plain model of "last value per field":
-//! `merge` reports a change exactly when a field is new or different, so merging the same
-//! call twice is a no-op the second time; `decode(encode(p)) == Some(p)`, the encoding holds
-//! only hex fingerprints, and `decode` never panics on any string. `known_bug_*` tests are
-//! `#[ignore]`d minimal reproductions of defects found; they pass once fixed.
+//! is trimmed, (ASCII) lower-case and well-formed, the id is at most 256 units, not
+//! email-shaped and PII-free. It changes nothing it keeps (custom values byte-identical, in
+//! the caller's order; exactly the PII strings are dropped) and is idempotent: validating
+//! its own output gives the same call. A `Profile` agrees with a plain model of "last value
+//! per field" (`merge` reports a change exactly when a field is new or different) until it
+//! first has to forget a field, merging the same call twice is a no-op the second time,
+//! `decode(encode(p)) == Some(p)`, the encoding holds only hex fingerprints, and `decode`
+//! never panics on any string. `known_bug_*` tests are `#[ignore]`d minimal reproductions
+//! of defects found (tolerated, and only those, by the properties); they pass once fixed.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -551,8 +552,8 @@ fn email_normalisation_keeps_length_and_shape() {
 /// evicts its own field, so the same call changes the profile (and is sent) again.
 /// Touching a field should move it to the back (LRU).
 #[test]
-#[ignore = "known bug: a full profile can evict a field of the call being merged"]
-fn known_bug_full_profile_forgets_the_call_being_merged() {
+
+fn regression_full_profile_forgets_the_call_being_merged() {
     let v = "0f8fad5b-d9cb-469f-a165-70867728950e";
     let mut p = Profile::new(v);
     for i in 0..MAX_FIELDS {
@@ -567,8 +568,8 @@ fn known_bug_full_profile_forgets_the_call_being_merged() {
 /// have: `{ id: "u1", "\u0000id": "x" }` overwrites one with the other on every merge, so
 /// the profile never settles and the call is sent every time.
 #[test]
-#[ignore = "known bug: a custom key \"\\0id\" aliases the profile's id slot"]
-fn known_bug_custom_key_aliases_the_id_slot() {
+
+fn regression_custom_key_aliases_the_id_slot() {
     let v = "0f8fad5b-d9cb-469f-a165-70867728950e";
     let call = validate(vec![("id".into(), Input::Str("u1".into())), ("\u{0}id".into(), Input::Str("x".into()))]).unwrap();
     let mut p = Profile::new(v);

@@ -24,7 +24,7 @@ use sessionsight::queue::{Batch, Outcome, Policy, Queue, Verdict};
 /// `known_bug_concurrent_batches_report_evictions_twice` and
 /// `known_bug_batch_ids_restart_after_decode`), so the model tolerates those two known
 /// defects, and only those, while this is `false`.
-const STRICT: bool = false;
+const STRICT: bool = true;
 
 const START_MS: f64 = 1_700_000_000_000.0;
 const RETRY_AFTER_CAP_MS: f64 = 3_600_000.0;
@@ -249,7 +249,9 @@ impl Model {
         self.pending.push(id);
         let mut evicted = 0;
         while self.pending.len() > self.policy.cap.max(1) {
-            let old = self.pending.remove(0);
+            // The oldest event not in flight goes first (one in flight may be delivered yet).
+            let at = self.pending.iter().position(|id| !self.carrier.contains_key(id)).unwrap_or(0);
+            let old = self.pending.remove(at);
             self.carrier.remove(&old);
             self.set_fate(&old, Fate::Evicted);
             self.evicted += 1;
@@ -339,7 +341,9 @@ impl Model {
             );
         }
         // The envelope reports the evictions not yet delivered.
-        assert_eq!(dropped, self.unreported, "dropped in the body");
+        // The envelope reports the evictions not yet delivered nor carried by another batch.
+        let reserved: u32 = self.sent.iter().filter(|b| b.open && b.epoch == self.epoch).map(|b| b.dropped).sum();
+        assert_eq!(dropped, self.unreported - reserved, "dropped in the body");
 
         let idx = self.sent.len();
         for id in &ids {
@@ -374,6 +378,13 @@ impl Model {
         }
         let batch = self.sent[idx].batch.clone();
         let verdict = q.settle(&batch, outcome, self.now, jitter);
+        // An open batch of this epoch reserved its `dropped`: a delivered envelope reported
+        // it, whatever became of the events it carried.
+        let reserved = current && self.sent[idx].open;
+        if reserved && outcome == Outcome::Accepted {
+            self.unreported = self.unreported.saturating_sub(self.sent[idx].dropped);
+            self.reported += u64::from(self.sent[idx].dropped);
+        }
         if current {
             self.sent[idx].open = false;
         }
@@ -388,8 +399,6 @@ impl Model {
                 assert_eq!(verdict, Verdict::Delivered { count });
                 self.remove_pending(&live, Fate::Delivered);
                 self.delivered += count as u64;
-                self.unreported = self.unreported.saturating_sub(self.sent[idx].dropped);
-                self.reported += u64::from(self.sent[idx].dropped);
                 self.attempt = 0;
                 self.retry_at = 0.0;
                 self.split_limit = None;
@@ -661,8 +670,8 @@ fn adopt_and_decode_count_each_eviction_once() {
 /// Two batches in flight at once (a regular one and an unload flush) both carry the whole
 /// `dropped` count; when both are delivered the server is told about the evictions twice.
 #[test]
-#[ignore = "known bug: concurrent batches both report the same evictions"]
-fn known_bug_concurrent_batches_report_evictions_twice() {
+
+fn regression_concurrent_batches_report_evictions_twice() {
     let policy = Policy { cap: 2, batch_size: 1, ..Policy::default() };
     let mut q = small_queue(policy, 3);
     assert_eq!(q.dropped(), 1);
@@ -677,8 +686,8 @@ fn known_bug_concurrent_batches_report_evictions_twice() {
 /// `decode` restarts batch ids at 1, so a batch taken before a reload is not stale: it is
 /// applied to whatever new batch reuses its id, here rejecting an event it never carried.
 #[test]
-#[ignore = "known bug: batch ids restart at 1 after Queue::decode"]
-fn known_bug_batch_ids_restart_after_decode() {
+
+fn regression_batch_ids_restart_after_decode() {
     let policy = Policy { batch_size: 1, ..Policy::default() };
     let mut q = small_queue(policy, 3);
     let first = q.take(0.0, "k", false).unwrap(); // id 1: event 0
@@ -696,12 +705,14 @@ fn known_bug_batch_ids_restart_after_decode() {
 /// of a batch was evicted, its success is `Stale`, so the `dropped` it reported is reported
 /// again and the backoff it proves over is kept.
 #[test]
-#[ignore = "known issue: evicting an in-flight event reports a delivered event as dropped"]
-fn known_bug_evicted_in_flight_event_is_reported_as_dropped() {
+
+fn an_in_flight_event_is_not_evicted_while_others_can_be() {
     let policy = Policy { cap: 3, batch_size: 1, ..Policy::default() };
     let mut q = small_queue(policy, 3);
     let b = q.take(0.0, "k", false).unwrap(); // carries event 0
     q.push(uuid(3), event_json(&uuid(3), 0)); // the cap evicts event 0, in flight
     assert_eq!(q.settle(&b, Outcome::Accepted, 0.0, 0.0), Verdict::Delivered { count: 1 });
-    assert_eq!(q.dropped(), 0, "event 0 was delivered, not dropped");
+    // Event 1, the oldest not in flight, made room; event 0 was delivered, not dropped.
+    assert_eq!(q.dropped(), 1);
+    assert_eq!(q.ids().collect::<Vec<_>>(), [uuid(2), uuid(3)]);
 }

@@ -44,6 +44,10 @@ function storedProfile() {
   }
 }
 
+// Promises that keep this page's locks held; referenced here so they can never be collected
+// (a lock is released when its callback's promise settles or goes away).
+const heldLocks = [];
+
 /** Holds the Web Lock `name` for the page's lifetime; false when another tab holds it. */
 function holdLock(name, waitMs) {
   const locks = typeof navigator !== 'undefined' && navigator.locks;
@@ -52,7 +56,10 @@ function holdLock(name, waitMs) {
     const options = waitMs ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
     locks.request(name, options, (lock) => {
       resolve(!!lock);
-      return lock ? new Promise(() => {}) : undefined;
+      if (!lock) return undefined;
+      const forever = new Promise(() => {});
+      heldLocks.push(forever);
+      return forever;
     }).catch(() => resolve(false));
   });
 }
@@ -219,10 +226,18 @@ export function createSessionSight(loadWasm) {
     schedule();
   }
 
-  /** Adopts the queues of tabs that are gone (their lock is free). */
+  /**
+   * Adopts the queues of tabs that are gone: their Web Lock is free. Without Web Locks, a
+   * queue unwritten for 3 minutes counts as gone (at worst a live tab's events are sent
+   * twice and deduplicated by messageId; none is lost).
+   */
   function adoptOrphans() {
     const locks = navigator.locks;
-    if (!locks) return;
+    if (!locks) {
+      for (const tab of guarded((s) => s.staleQueues(Date.now(), 180000), [])) guarded((s) => s.adopt(tab));
+      schedule();
+      return;
+    }
     for (const tab of guarded((s) => s.otherQueues(), [])) {
       locks.request(TAB_LOCK + tab, { ifAvailable: true }, (lock) => {
         if (lock && guarded((s) => s.adopt(tab), 0)) schedule();
@@ -231,6 +246,7 @@ export function createSessionSight(loadWasm) {
   }
 
   function listen() {
+    setInterval(adoptOrphans, 60000);
     const onVisibility = () => {
       if (document.visibilityState === 'visible') activity(true);
       else flushUrgent();
@@ -273,7 +289,8 @@ export function createSessionSight(loadWasm) {
       duplicate = !(await holdLock(TAB_LOCK + inherited)) && !(await holdLock(TAB_LOCK + inherited, 500));
     }
     core.start(Date.now(), duplicate);
-    if (!inherited || duplicate) holdLock(TAB_LOCK + core.tabId);
+    // Held before init() resolves: a tab duplicated from this one right after must see it.
+    if (!inherited || duplicate) await holdLock(TAB_LOCK + core.tabId);
     sdk = core;
     listen();
     adoptOrphans();

@@ -80,11 +80,14 @@ pub struct Queue {
     attempt: u32,
     retry_at_ms: f64,
     split_limit: Option<usize>,
+    /// When the owning tab last wrote it (persisted: lets a tab without Web Locks tell a
+    /// closed tab's queue from a live one).
+    written_ms: f64,
 }
 
 impl Queue {
     pub fn new(policy: Policy) -> Self {
-        Queue { policy, items: VecDeque::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None }
+        Queue { policy, items: VecDeque::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None, written_ms: 0.0 }
     }
 
     pub fn len(&self) -> usize {
@@ -239,11 +242,20 @@ impl Queue {
         }
     }
 
-    /// `q1 <dropped> <next batch id>` then one `<messageId>\t<event json>` line per event. Event JSON written
+    pub fn written_ms(&self) -> f64 {
+        self.written_ms
+    }
+
+    /// Records when the owner wrote the queue (stored by `encode`).
+    pub fn set_written(&mut self, now_ms: f64) {
+        self.written_ms = now_ms;
+    }
+
+    /// `q1 <dropped> <next batch id> <written ms>` then one `<messageId>\t<event json>` line per event. Event JSON written
     /// by `json` never holds a raw newline or tab. In-flight marks are not persisted: after a
     /// reload everything unacknowledged is sent again (at least once).
     pub fn encode(&self) -> String {
-        let mut out = format!("q1 {} {}", self.dropped, self.next_batch);
+        let mut out = format!("q1 {} {} {}", self.dropped, self.next_batch, self.written_ms.max(0.0) as u64);
         for item in &self.items {
             out.push('\n');
             out.push_str(&item.id);
@@ -269,6 +281,9 @@ impl Queue {
         // reload can never be taken for one sent after it.
         if let Some(next) = fields.next().and_then(|n| n.parse::<u32>().ok()) {
             q.next_batch = next.max(1);
+        }
+        if let Some(written) = fields.next().and_then(|n| n.parse::<u64>().ok()) {
+            q.written_ms = written as f64;
         }
         for line in lines {
             if let Some((id, json)) = line.split_once('\t') {
@@ -431,6 +446,15 @@ mod tests {
         assert!(Queue::decode("garbage", Policy::default()).is_empty());
         let partly = format!("q1 0\nnot-an-id\t{{}}\n{}\t{{\"ok\":1}}\n{}\tnot json", id(1), id(2));
         assert_eq!(Queue::decode(&partly, Policy::default()).len(), 1);
+    }
+
+    #[test]
+    fn the_write_time_survives_persistence() {
+        let mut q = queue_with(1, Policy::default());
+        q.set_written(1_795_860_000_123.0);
+        assert!(q.encode().starts_with("q1 0 1 1795860000123\n"));
+        assert_eq!(Queue::decode(&q.encode(), Policy::default()).written_ms(), 1_795_860_000_123.0);
+        assert_eq!(Queue::decode("q1 0\n", Policy::default()).written_ms(), 0.0);
     }
 
     #[test]

@@ -165,6 +165,8 @@ pub struct Sdk {
     batches: Vec<Batch>,
     profile: Profile,
     profile_text: String,
+    /// The latest time the shim passed in (stamps queue writes).
+    last_now: f64,
     /// What changed since it was last written to storage (see `persist`).
     queue_dirty: bool,
     profile_dirty: bool,
@@ -203,7 +205,7 @@ impl Sdk {
         Ok(Sdk {
             api_key, timeouts, policy, domain_override, host, secure, consent, stores,
             visitor_id: String::new(), tab_id, session, queue: Queue::new(policy), batches: Vec::new(),
-            profile: Profile::default(), profile_text: String::new(),
+            profile: Profile::default(), profile_text: String::new(), last_now: now,
             queue_dirty: false, profile_dirty: false, session_dirty: false,
         })
     }
@@ -260,6 +262,7 @@ impl Sdk {
     /// Validates, scrubs and merges one call; throws `SessionSightValidationError` on a
     /// caller bug. Returns true when the call changed the profile and an event was queued.
     pub fn identify(&mut self, payload: JsValue, now: f64) -> Result<bool, JsValue> {
+        self.last_now = self.last_now.max(now);
         let fields = input::fields(&payload).map_err(|e| to_js_error(&e))?;
         let call = identify::validate(fields).map_err(|e| to_js_error(&e))?;
         if call.is_empty() {
@@ -278,6 +281,7 @@ impl Sdk {
     /// The person did something in this tab. `claim` (focus, visible, pageshow) also makes
     /// this tab's session the one in the `ss_sid`/`fsid` cookies.
     pub fn activity(&mut self, now: f64, claim: bool) {
+        self.last_now = self.last_now.max(now);
         if let Some(reason) = self.session.expiry(now, self.timeouts) {
             self.rotate(now, reason);
         } else {
@@ -327,6 +331,7 @@ impl Sdk {
     /// The next batch as `{ id, count, body }`, or null. `urgent` (unload) ignores backoff.
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&mut self, now: f64, urgent: bool) -> JsValue {
+        self.last_now = self.last_now.max(now);
         let Some(batch) = self.queue.take(now, &self.api_key, urgent) else { return JsValue::NULL };
         let out = Object::new();
         set(&out, "id", batch.id);
@@ -338,6 +343,7 @@ impl Sdk {
 
     /// Applies a response: `status` 0 for a network error. Returns `{ verdict, count, status, retryAt }`.
     pub fn settle(&mut self, batch_id: u32, status: u16, retry_after_ms: f64, now: f64, jitter: f64) -> JsValue {
+        self.last_now = self.last_now.max(now);
         let out = Object::new();
         let Some(pos) = self.batches.iter().position(|b| b.id == batch_id) else {
             set(&out, "verdict", "stale");
@@ -389,6 +395,16 @@ impl Sdk {
             .filter(|k| *k != own)
             .filter_map(|k| k.strip_prefix(LS_QUEUE_PREFIX).map(str::to_string))
             .collect()
+    }
+
+    /// Without Web Locks: other tabs' queues nobody has written for `age_ms` (their tab is
+    /// most likely closed; a live tab with events rewrites its queue at every retry).
+    #[wasm_bindgen(js_name = staleQueues)]
+    pub fn stale_queues(&self, now: f64, age_ms: f64) -> Vec<String> {
+        self.other_queues().into_iter().filter(|tab| {
+            let text = self.stores.local.get(&format!("{LS_QUEUE_PREFIX}{tab}")).unwrap_or_default();
+            now - Queue::decode(&text, self.policy).written_ms() >= age_ms
+        }).collect()
     }
 
     /// Takes over a closed tab's unsent events. Call only while holding that tab's lock.
@@ -521,6 +537,7 @@ impl Sdk {
 
     fn write_queue(&mut self) {
         self.queue_dirty = false;
+        self.queue.set_written(self.last_now);
         let key = self.queue_key();
         if self.queue.is_empty() && self.queue.dropped() == 0 {
             self.stores.local.remove(&key);

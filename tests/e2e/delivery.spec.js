@@ -110,3 +110,26 @@ test('a batch larger than 64 KB at unload: the rest is adopted by the next load'
   await expectDelivered(collector, 'big', 80, 'over 64 KB at unload (next load adopts the rest)');
   await expect.poll(() => next.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ss_q:')).length)).toBe(0);
 });
+
+test('without Web Locks, a closed tab\'s queue is adopted once it has gone stale', async ({ browser, collector }) => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+  try {
+    collector.faults({ fail: 1000, status: 503 });
+    const first = await context.newPage();
+    await embed(first, collector.url, { batchSize: 500 });
+    expect(await first.evaluate(() => navigator.locks)).toBeUndefined();
+    await produce(first, 'nolocks', 3);
+    await first.evaluate(() => SessionSight.flush());
+    await first.close();
+    collector.faults({});
+    // A page opened 4 minutes later (its clock moved on) finds the unwritten queue and takes it.
+    const later = await context.newPage();
+    await later.clock.setFixedTime(Date.now() + 4 * 60_000);
+    await embed(later, collector.url);
+    await later.evaluate(() => SessionSight.flush());
+    await expectDelivered(collector, 'nolocks', 3, 'no Web Locks: stale queue adopted');
+  } finally {
+    await context.close();
+  }
+});

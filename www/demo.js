@@ -50,7 +50,8 @@ async function refreshEvents() {
     const data = await res.json();
     const rows = data.events.slice(-25).reverse().map(row);
     $('events').replaceChildren(...rows);
-    text($('counts'), `${data.accepted} accepted · ${data.duplicates} duplicates · ${data.requests} requests`);
+    const n = (count, word) => `${count} ${word}${count === 1 ? '' : 's'}`;
+    text($('counts'), `${data.accepted} accepted · ${n(data.duplicates, 'duplicate')} · ${n(data.requests, 'request')}`);
   } catch (e) {
     text($('counts'), '(collector unreachable)');
   }

@@ -44,23 +44,16 @@ impl Options {
         if !input::is_plain_object(o) {
             return Err(options_error("options must be an object"));
         }
-        let get = |k: &str| Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-        let string = |k: &str| {
-            let v = get(k);
+        // Absent (undefined or null) is None; a value of the wrong type is an error naming it.
+        fn field<T>(o: &JsValue, k: &str, kind: &str, as_t: impl Fn(&JsValue) -> Option<T>) -> Result<Option<T>, JsValue> {
+            let v = Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
             if v.is_undefined() || v.is_null() {
-                Ok(None)
-            } else {
-                v.as_string().map(Some).ok_or_else(|| options_error(&format!("{k} must be a string")))
+                return Ok(None);
             }
-        };
-        let number = |k: &str| {
-            let v = get(k);
-            if v.is_undefined() || v.is_null() {
-                Ok(None)
-            } else {
-                v.as_f64().map(Some).ok_or_else(|| options_error(&format!("{k} must be a number")))
-            }
-        };
+            as_t(&v).map(Some).ok_or_else(|| options_error(&format!("{k} must be a {kind}")))
+        }
+        let string = |k: &str| field(o, k, "string", JsValue::as_string);
+        let number = |k: &str| field(o, k, "number", JsValue::as_f64);
         Ok(Options {
             api_key: string("apiKey")?,
             cookie_domain: string("cookieDomain")?,
@@ -225,7 +218,8 @@ impl Sdk {
             self.tab_id = uuid_v4(random());
             self.stores.tab.set(SS_TAB, &self.tab_id);
             self.session = Session::new(uuid_v7(now, random()), now);
-            self.save_session(true);
+            self.session_dirty = true;
+            self.claim_cookie();
             self.push_session_start(now, Reason::NewTab, None);
         } else {
             let key = self.queue_key();
@@ -274,8 +268,9 @@ impl Sdk {
             return Ok(false);
         }
         self.profile_dirty = true;
-        let json = self.identify_event(now, &call);
-        Ok(self.push(json.0, json.1))
+        let (id, json) = self.identify_event(now, &call);
+        self.push(id, json);
+        Ok(true)
     }
 
     /// The person did something in this tab. `claim` (focus, visible, pageshow) also makes
@@ -286,7 +281,7 @@ impl Sdk {
             self.rotate(now, reason);
         } else {
             self.session.touch(now);
-            self.save_session(claim);
+            self.session_dirty = true;
         }
         if claim {
             self.claim_cookie();
@@ -481,13 +476,6 @@ impl Sdk {
         self.profile_text = text;
     }
 
-    fn save_session(&mut self, claim: bool) {
-        self.session_dirty = true;
-        if claim {
-            self.claim_cookie();
-        }
-    }
-
     fn claim_cookie(&self) {
         if let Some(c) = &self.stores.cookies {
             c.set(SESSION, &self.session.id, None);
@@ -499,7 +487,10 @@ impl Sdk {
         let previous = std::mem::replace(&mut self.session, Session::new(uuid_v7(now, random()), now));
         // Take the cookie only if it showed this tab's session: another tab may own it now.
         let owned = self.stores.cookies.as_ref().and_then(|c| c.get(SESSION)).is_none_or(|v| v == previous.id);
-        self.save_session(owned || reason != Reason::Sealed);
+        self.session_dirty = true;
+        if owned || reason != Reason::Sealed {
+            self.claim_cookie();
+        }
         self.push_session_start(now, reason, Some(&previous.id).filter(|p| !p.is_empty()).map(|p| p.as_str()));
     }
 
@@ -525,10 +516,9 @@ impl Sdk {
         (id, obj.raw("customProperties", &queue::object_of(&custom)).finish())
     }
 
-    fn push(&mut self, id: String, json: String) -> bool {
+    fn push(&mut self, id: String, json: String) {
         self.queue.push(id, json);
         self.save_queue();
-        true
     }
 
     fn save_queue(&mut self) {

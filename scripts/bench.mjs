@@ -154,6 +154,23 @@ async function memory(browser, origin) {
   return rows;
 }
 
+/** The PII engine's floor: bench/floor built with and without one regex-lite pattern. */
+function sizeFloor() {
+  const dir = join(root, 'bench/floor');
+  const opt = join(root, 'node_modules/.bin/wasm-opt');
+  const out = {};
+  for (const [name, features] of [['wasm-bindgen only', []], ['wasm-bindgen + one regex-lite pattern', ['--features', 'regex']]]) {
+    execFileSync('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', ...features], { cwd: dir, stdio: 'ignore' });
+    const target = join(dir, 'target/wasm32-unknown-unknown/release/sessionsight_size_floor.wasm');
+    execFileSync('wasm-bindgen', [target, '--out-dir', join(dir, 'target/out'), '--target', 'web', '--no-typescript']);
+    execFileSync(opt, [join(dir, 'target/out/sessionsight_size_floor_bg.wasm'), '-Oz', '--converge', '--strip-debug', '--strip-producers',
+      '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
+      '--enable-reference-types', '--enable-multivalue', '-o', join(dir, 'target/out/opt.wasm')]);
+    out[name] = sizeOf([join(dir, 'target/out/opt.wasm'), join(dir, 'target/out/sessionsight_size_floor.js')]);
+  }
+  return out;
+}
+
 function scrubber() {
   try {
     return execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'bench_scrub'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -175,6 +192,7 @@ const mem = await memory(browser, origin);
 await browser.close();
 server.close();
 const scrub = scrubber();
+const floor = sizeFloor();
 
 const anchorsOnly = sizes.filter((s) => s.name !== OURS.name);
 const best = { gzip: Math.min(...anchorsOnly.map((s) => s.gzip)), brotli: Math.min(...anchorsOnly.map((s) => s.brotli)),
@@ -194,6 +212,10 @@ const lines = [
   `| worst case: 20 properties × 1024 characters | ${cost.worst.toFixed(0)} |`,
   `| queue write to localStorage, once per task after 100 calls | ${cost.persist.toFixed(0)} |`,
   '', '### Scrubber throughput (native, release)', '', '```', scrub.trim(), '```', '',
+  '## Size floor of the PII engine', '',
+  '| minimal module (wasm + glue) | gzip KB | brotli KB |', '|---|---:|---:|',
+  ...Object.entries(floor).map(([n, s]) => `| ${n} | ${kb(s.gzip)} | ${kb(s.brotli)} |`),
+  '', 'Any SDK that ships regex-lite weighs at least the second row before it does anything.', '',
   '## 4. Memory (Chromium, after forced GC)', '',
   '| moment | wasm linear memory KB | JS heap KB | queued events |', '|---|---:|---:|---:|',
   ...mem.map(([m, s]) => `| ${m} | ${kb(s.wasm)} | ${kb(s.heap)} | ${s.pending} |`),

@@ -53,8 +53,16 @@ function holdLock(name, waitMs) {
   const locks = typeof navigator !== 'undefined' && navigator.locks;
   if (!locks) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const options = waitMs ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
+    let options = { ifAvailable: true };
+    let timer = 0;
+    if (waitMs) {
+      // (AbortSignal.timeout is younger than Web Locks in some browsers.)
+      const abort = new AbortController();
+      timer = setTimeout(() => abort.abort(), waitMs);
+      options = { signal: abort.signal };
+    }
     locks.request(name, options, (lock) => {
+      clearTimeout(timer);
       resolve(!!lock);
       if (!lock) return undefined;
       const forever = new Promise(() => {});

@@ -195,8 +195,9 @@ export function createSessionSight(loadWasm) {
     if (res.sealed.length) guarded((s) => s.sealed(res.sealed.filter((x) => typeof x === 'string'), now));
     if (verdict && verdict.verdict === 'rejected') {
       report(new Error(`SessionSight: the collector rejected ${verdict.count} event(s) with HTTP ${verdict.status}`));
-    } else if (verdict && verdict.verdict === 'retry') {
-      report(new Error(`SessionSight: delivery failed (${res.status || 'network error'}), retrying`));
+    } else if (verdict && verdict.verdict === 'retry' && opts.debug) {
+      // Not an error for the host: nothing is lost, the events are sent again later.
+      console.warn(`[SessionSight] delivery failed (${res.status || 'network error'}), retrying`);
     }
     return verdict;
   }

@@ -133,3 +133,18 @@ test('without Web Locks, a closed tab\'s queue is adopted once it has gone stale
     await context.close();
   }
 });
+
+test('a batch the collector rejects (400) is dropped and reported through onError; later events still flow', async ({ page, collector }) => {
+  await page.goto(collector.url + '/embed.html');
+  await page.evaluate(() => {
+    window.__errors = [];
+    return SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) });
+  });
+  await page.evaluate(() => SessionSight.flush());
+  collector.faults({ fail: 1, status: 400 });
+  await produce(page, 'rejected', 1);
+  await expect.poll(() => page.evaluate(() => window.__errors)).toEqual(['SessionSight: the collector rejected 1 event(s) with HTTP 400']);
+  await produce(page, 'after', 2);
+  await expectDelivered(collector, 'after', 2, 'after a rejected batch');
+  expect(acceptedOf(collector, 'rejected')).toHaveLength(0);
+});

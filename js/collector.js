@@ -13,7 +13,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFil
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { initSync, checkEvent } from '../pkg/sessionsight.js';
+import { initSync, checkEvent } from '../pkg/collector/sessionsight.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAX_BODY = 1024 * 1024;
@@ -25,7 +25,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 let wasmReady = false;
 function loadCore() {
   if (!wasmReady) {
-    initSync({ module: readFileSync(join(ROOT, 'dist/sessionsight_bg.wasm')) });
+    initSync({ module: readFileSync(join(ROOT, 'pkg/collector/sessionsight_bg.wasm')) });
     wasmReady = true;
   }
 }

@@ -1,6 +1,6 @@
 // `npm run build`: Rust → wasm (release, size profile) → wasm-bindgen glue → wasm-opt -Oz →
 // esbuild bundles (ES module + classic script) → dist/, then prints every file's raw, gzip
-// and brotli size.
+// and brotli size. pkg/collector/ gets the reference collector's wasm (node only).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
@@ -16,8 +16,12 @@ const pkgNext = join(root, 'pkg.next');
 const distNext = join(root, 'dist.next');
 for (const d of [pkgNext, distNext]) rmSync(d, { recursive: true, force: true });
 
+// The reference collector's own wasm (with `checkEvent`), then the browser's (without it).
+const wasmOut = 'target/wasm32-unknown-unknown/release/sessionsight.wasm';
+run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'collector']);
+run('wasm-bindgen', [wasmOut, '--out-dir', join(pkgNext, 'collector'), '--target', 'web', '--no-typescript']);
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
-run('wasm-bindgen', ['target/wasm32-unknown-unknown/release/sessionsight.wasm', '--out-dir', pkgNext, '--target', 'web', '--no-typescript']);
+run('wasm-bindgen', [wasmOut, '--out-dir', pkgNext, '--target', 'web', '--no-typescript']);
 
 mkdirSync(distNext);
 run(join(root, 'node_modules/.bin/wasm-opt'), [join(pkgNext, 'sessionsight_bg.wasm'), '-Oz', '--converge', '--strip-debug', '--strip-producers',

@@ -298,8 +298,9 @@ export function createSessionSight(loadWasm) {
       duplicate = !(await holdLock(TAB_LOCK + inherited)) && !(await holdLock(TAB_LOCK + inherited, 500));
     }
     core.start(Date.now(), duplicate);
-    // Held before init() resolves: a tab duplicated from this one right after must see it.
-    if (!inherited || duplicate) await holdLock(TAB_LOCK + core.tabId);
+    // Requested now (not awaited): the lock manager grants in order, so a tab duplicated
+    // from this one later queues behind this request and sees the lock held.
+    if (!inherited || duplicate) holdLock(TAB_LOCK + core.tabId);
     sdk = core;
     listen();
     adoptOrphans();

@@ -83,14 +83,14 @@ pub struct Cookies {
 }
 
 impl Cookies {
-    /// Cookies of this document if the browser accepts them (checked by a trial write).
+    /// Cookies of this document, unless the browser refuses to read them (a sandboxed iframe
+    /// throws). No trial write: each costs a round trip to the browser's cookie store, and a
+    /// write dropped silently (cookies disabled) is harmless, the visitor id then comes back
+    /// from localStorage or memory.
     pub fn open(secure: bool) -> Option<Cookies> {
         let doc = web_sys::window()?.document()?.dyn_into::<HtmlDocument>().ok()?;
-        let jar = Cookies { doc: Some(doc), domain: None, secure };
-        jar.write_raw(&cookie::set_string("ss_probe", "1", Attrs { secure, ..Attrs::default() }));
-        let ok = jar.get("ss_probe").as_deref() == Some("1");
-        jar.write_raw(&cookie::delete_string("ss_probe", None, secure));
-        ok.then_some(jar)
+        doc.cookie().ok()?;
+        Some(Cookies { doc: Some(doc), domain: None, secure })
     }
 
     fn header(&self) -> String {

@@ -5,12 +5,12 @@
 // init and after 10,000 identify() calls; 5. each figure's ratio to the best anchor.
 // Anchors are fetched with `npm pack` into .cache/anchors (git-ignored).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, extname, normalize } from 'node:path';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config.js';
+import { sizeOf, wasmOpt } from './wasm-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/anchors');
@@ -44,16 +44,6 @@ function fetchAnchors() {
     a.url = `/.cache/anchors/${a.dir.split('/').pop()}/package/${a.file}`;
     a.paths = [join(a.dir, 'package', a.file)];
   }
-}
-
-function sizeOf(paths) {
-  const bufs = paths.map((p) => readFileSync(p));
-  const sum = (f) => bufs.reduce((n, b) => n + f(b), 0);
-  return {
-    raw: sum((b) => b.length),
-    gzip: sum((b) => gzipSync(b, { level: 9 }).length),
-    brotli: sum((b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length),
-  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -157,15 +147,12 @@ async function memory(browser, origin) {
 /** The PII engine's floor: bench/floor built with and without one regex-lite pattern. */
 function sizeFloor() {
   const dir = join(root, 'bench/floor');
-  const opt = join(root, 'node_modules/.bin/wasm-opt');
   const out = {};
   for (const [name, features] of [['wasm-bindgen only', []], ['wasm-bindgen + one regex-lite pattern', ['--features', 'regex']]]) {
     execFileSync('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', ...features], { cwd: dir, stdio: 'ignore' });
     const target = join(dir, 'target/wasm32-unknown-unknown/release/sessionsight_size_floor.wasm');
     execFileSync('wasm-bindgen', [target, '--out-dir', join(dir, 'target/out'), '--target', 'web', '--no-typescript']);
-    execFileSync(opt, [join(dir, 'target/out/sessionsight_size_floor_bg.wasm'), '-Oz', '--converge', '--strip-debug', '--strip-producers',
-      '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
-      '--enable-reference-types', '--enable-multivalue', '-o', join(dir, 'target/out/opt.wasm')]);
+    wasmOpt(join(dir, 'target/out/sessionsight_size_floor_bg.wasm'), join(dir, 'target/out/opt.wasm'));
     out[name] = sizeOf([join(dir, 'target/out/opt.wasm'), join(dir, 'target/out/sessionsight_size_floor.js')]);
   }
   return out;

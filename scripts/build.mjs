@@ -2,10 +2,10 @@
 // esbuild bundles (ES module + classic script) → dist/, then prints every file's raw, gzip
 // and brotli size. pkg/collector/ gets the reference collector's wasm (node only).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { sizeOf, wasmOpt } from './wasm-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -24,9 +24,7 @@ run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
 run('wasm-bindgen', [wasmOut, '--out-dir', pkgNext, '--target', 'web', '--no-typescript']);
 
 mkdirSync(distNext);
-run(join(root, 'node_modules/.bin/wasm-opt'), [join(pkgNext, 'sessionsight_bg.wasm'), '-Oz', '--converge', '--strip-debug', '--strip-producers',
-  '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
-  '--enable-reference-types', '--enable-multivalue', '-o', join(distNext, 'sessionsight_bg.wasm')]);
+wasmOpt(join(pkgNext, 'sessionsight_bg.wasm'), join(distNext, 'sessionsight_bg.wasm'));
 
 // The entries import the glue from ../pkg/: bundle from the fresh copy.
 const glue = { name: 'fresh-glue', setup(b) { b.onResolve({ filter: /pkg\/sessionsight\.js$/ }, () => ({ path: join(pkgNext, 'sessionsight.js') })); } };
@@ -41,19 +39,8 @@ for (const [next, final] of [[pkgNext, join(root, 'pkg')], [distNext, join(root,
   renameSync(next, final);
 }
 
-export function sizes(dir) {
-  return readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).map((f) => {
-    const data = readFileSync(join(dir, f));
-    return {
-      file: f,
-      raw: data.length,
-      gzip: gzipSync(data, { level: 9 }).length,
-      brotli: brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-    };
-  });
-}
-
 console.log('\ndist/                         raw      gzip    brotli');
-for (const s of sizes(join(root, 'dist'))) {
-  console.log(`  ${s.file.padEnd(24)} ${String(s.raw).padStart(8)} ${String(s.gzip).padStart(8)} ${String(s.brotli).padStart(8)}`);
+for (const file of readdirSync(join(root, 'dist'))) {
+  const s = sizeOf([join(root, 'dist', file)]);
+  console.log(`  ${file.padEnd(24)} ${String(s.raw).padStart(8)} ${String(s.gzip).padStart(8)} ${String(s.brotli).padStart(8)}`);
 }

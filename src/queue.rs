@@ -41,7 +41,6 @@ pub struct Batch {
     pub id: u32,
     pub count: usize,
     pub body: String,
-    dropped: u32,
 }
 
 /// What came back for a batch.
@@ -177,7 +176,7 @@ impl Queue {
         if carried > 0 {
             self.reserved.push((id, carried));
         }
-        Some(Batch { id, count, body, dropped: carried })
+        Some(Batch { id, count, body })
     }
 
     /// Applies the outcome of batch `batch`. `jitter` is a random number in [0, 1).

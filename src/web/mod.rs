@@ -1,5 +1,5 @@
-//! The wasm boundary: one `Sdk` object the JS shim drives, plus `checkEvent` for the
-//! reference collector. It reads and writes the world (cookies, storage, crypto) and leaves
+//! The wasm boundary: one `Sdk` object the JS shim drives, plus `validateIdentify` (and,
+//! with the `collector` feature, `checkEvent` for the reference collector). It reads and writes the world (cookies, storage, crypto) and leaves
 //! every decision to the pure modules; time comes in as `now` from the shim. Nothing here
 //! unwraps: whatever the browser refuses degrades to memory-only mode.
 
@@ -33,7 +33,6 @@ const SS_TAB: &str = "ss_tab";
 
 /// `init()` options the core reads (the shim reads `endpoint`, `debug`, `onError`, timers).
 /// Read field by field with `Reflect`: a wrong type is a clear error naming the option.
-#[derive(Default)]
 struct Options {
     api_key: Option<String>,
     cookie_domain: Option<String>,
@@ -122,21 +121,24 @@ impl Stores {
         let cookies = Cookies::open(secure).map(|mut jar| {
             jar.domain = match domain_override {
                 Some(d) => Some(d.to_string()),
-                None => {
-                    let cached = local.get(LS_DOMAIN).and_then(|c| {
-                        let (h, d) = c.split_once('=')?;
-                        (h == host).then(|| (!d.is_empty()).then(|| d.to_string()))
-                    });
-                    cached.unwrap_or_else(|| {
-                        let found = jar.find_domain(host);
-                        local.set(LS_DOMAIN, &format!("{host}={}", found.as_deref().unwrap_or("")));
-                        found
-                    })
-                }
+                None => Self::cookie_domain(&jar, &local, host),
             };
             jar
         });
         Stores { local, tab, cookies }
+    }
+
+    /// The registrable domain for `host` (None: host-only), found by trial writes once and
+    /// cached in localStorage as `host=domain`.
+    fn cookie_domain(jar: &Cookies, local: &Kv, host: &str) -> Option<String> {
+        if let Some((h, d)) = local.get(LS_DOMAIN).as_deref().and_then(|c| c.split_once('=')) {
+            if h == host {
+                return (!d.is_empty()).then(|| d.to_string());
+            }
+        }
+        let found = jar.find_domain(host);
+        local.set(LS_DOMAIN, &format!("{host}={}", found.as_deref().unwrap_or("")));
+        found
     }
 
     fn is_persistent(&self) -> bool {
@@ -332,11 +334,12 @@ impl Sdk {
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&mut self, now: f64, urgent: bool) -> JsValue {
         self.last_now = self.last_now.max(now);
-        let Some(batch) = self.queue.take(now, &self.api_key, urgent) else { return JsValue::NULL };
+        let Some(mut batch) = self.queue.take(now, &self.api_key, urgent) else { return JsValue::NULL };
         let out = Object::new();
         set(&out, "id", batch.id);
         set(&out, "count", batch.count as u32);
-        set(&out, "body", batch.body.as_str());
+        // The body goes to the shim; only the batch's id and count are needed to settle it.
+        set(&out, "body", std::mem::take(&mut batch.body));
         self.batches.push(batch);
         out.into()
     }

@@ -30,6 +30,12 @@ const LS_DOMAIN: &str = "ss_dom";
 const LS_QUEUE_PREFIX: &str = "ss_q:";
 const SS_SESSION: &str = "ss_sid";
 const SS_TAB: &str = "ss_tab";
+/// Set by the server helper's `ensureIdentity` (SPEC §7.1). `ss_srv`: the server issues `ss_vid`
+/// and renews it on every response, so the SDK leaves that cookie alone; its value is the cookie
+/// domain the server uses (`1`: host-only). `ss_srv_sid`: the session the server minted for the
+/// page it rendered, adopted once by the first tab that starts while `ss_sid` still holds it.
+const SERVER_VISITOR_MARK: &str = "ss_srv";
+const SERVER_SESSION_MARK: &str = "ss_srv_sid";
 
 /// `init()` options the core reads (the shim reads `endpoint`, `debug`, `onError`, timers).
 /// Read field by field with `Reflect`: a wrong type is a clear error naming the option.
@@ -224,7 +230,8 @@ impl Sdk {
         if fresh_tab {
             self.tab_id = uuid_v4(random());
             self.stores.tab.set(SS_TAB, &self.tab_id);
-            self.session = Session::new(uuid_v7(now, random()), now);
+            let id = self.take_server_session().unwrap_or_else(|| uuid_v7(now, random()));
+            self.session = Session::new(id, now);
             self.session_dirty = true;
             self.claim_cookie();
             self.push_session_start(now, Reason::NewTab, None);
@@ -447,7 +454,9 @@ impl Sdk {
     }
 
     /// SPEC §3: a valid cookie wins, else a valid stored value, else a new id; both re-synced.
-    fn resolve_visitor(&self) -> String {
+    /// Under a server-issued `ss_vid` (§7.1) this page writes its cookies at the server's domain.
+    fn resolve_visitor(&mut self) -> String {
+        self.follow_server_domain();
         let from_cookie = self.stores.cookies.as_ref().and_then(|c| c.get(VISITOR)).and_then(|v| normalize_uuid(&v));
         let from_storage = || self.stores.local.get(LS_VISITOR).and_then(|v| normalize_uuid(&v));
         let id = from_cookie.or_else(from_storage).unwrap_or_else(|| uuid_v4(random()));
@@ -455,11 +464,42 @@ impl Sdk {
         id
     }
 
+    /// Except over a server-issued `ss_vid` holding this very id: the server renews that
+    /// cookie, and a write from script would bring Safari's 7-day cap back.
     fn write_visitor(&self, id: &str) {
         if let Some(c) = &self.stores.cookies {
-            c.set(VISITOR, id, Some(VISITOR_MAX_AGE_S));
+            let server_issued = c.get(SERVER_VISITOR_MARK).is_some()
+                && c.get(VISITOR).and_then(|v| normalize_uuid(&v)).as_deref() == Some(id);
+            if !server_issued {
+                c.set(VISITOR, id, Some(VISITOR_MAX_AGE_S));
+            }
         }
         self.stores.local.set(LS_VISITOR, id);
+    }
+
+    /// The server names its cookie domain in `ss_srv`; writing ours there too keeps one copy of
+    /// each cookie. A value this host cannot use is ignored.
+    fn follow_server_domain(&mut self) {
+        let Some(jar) = self.stores.cookies.as_mut() else { return };
+        let Some(mark) = jar.get(SERVER_VISITOR_MARK).map(|m| m.trim().to_ascii_lowercase()) else { return };
+        let host = self.host.trim_end_matches('.').to_ascii_lowercase();
+        if mark == "1" {
+            jar.domain = None;
+        } else if mark.contains('.') && !crate::cookie::is_host_only(&host)
+            && (host == mark || host.ends_with(&format!(".{mark}"))) {
+            jar.domain = Some(mark);
+        }
+    }
+
+    /// The session the server minted for the response that loaded this page, taken once (the
+    /// marker is deleted), and only while `ss_sid` still holds it: once any tab has claimed the
+    /// cookie, the marker is stale and this tab mints its own session.
+    fn take_server_session(&self) -> Option<String> {
+        let jar = self.stores.cookies.as_ref()?;
+        let minted = normalize_uuid(&jar.get(SERVER_SESSION_MARK)?);
+        jar.delete(SERVER_SESSION_MARK, &self.host);
+        let minted = minted?;
+        (jar.get(SESSION).and_then(|v| normalize_uuid(&v)).as_deref() == Some(minted.as_str())).then_some(minted)
     }
 
     fn new_visitor(&mut self) {

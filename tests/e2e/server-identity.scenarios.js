@@ -5,7 +5,8 @@
 //
 // The browser API a driver provides (one fresh profile per scenario):
 //   browser.open(url)   -> Promise<Tab>: a new tab in that profile, loaded
-//   browser.cookies()   -> Promise<{ name, value }[]>: the profile's cookies for the site
+//   browser.cookies()   -> Promise<{ name, value, domain }[]>: the profile's cookies
+// `serverDomainIsFollowed` also needs `*.example.com` to resolve to 127.0.0.1.
 //   tab.run(fn, arg)    -> Promise<result>: runs a self-contained `fn(arg)` in the page (awaited)
 //   tab.reload()        -> Promise<void>
 import assert from 'node:assert/strict';
@@ -37,18 +38,20 @@ ${init}
 </head><body><pre id="server">${json(ids)}</pre></body></html>`;
 }
 
-/** The site: `/` through the identity middleware, `/plain` without it (SDK-only, the control).
- *  Both render the ids `forRequest` saw. Query: `watch=1` records cookie writes, `manual=1`
- *  leaves `SessionSight.init` to the test. Resolves to `{ url, close }`. */
-export function startSite({ endpoint }) {
+/** The site: `/` through the identity middleware (given `options`), `/plain` without it
+ *  (SDK only, the control). Both render the ids `forRequest` saw. Query: `watch=1` records
+ *  cookie writes, `manual=1` leaves `SessionSight.init` to the test. Resolves to
+ *  `{ url, port, close }`. */
+export function startSite({ endpoint, options }) {
   const app = express();
   app.use('/dist', express.static(DIST, { cacheControl: false }));
   const render = (req, res) => res.type('html').set('cache-control', 'no-store').send(page(forRequest(req), endpoint, req.query));
   app.get('/plain', render);
-  app.get('/', identityMiddleware(), render);
+  app.get('/', identityMiddleware(options), render);
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve({
       url: `http://127.0.0.1:${server.address().port}`,
+      port: server.address().port,
       close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
     }));
   });
@@ -176,6 +179,26 @@ export async function resetThenServerReissues(browser, site) {
   assert.deepEqual(visitorWrites(again.writes), []);
 }
 
+/** The server issues its cookies at `shop.example.com` (the SDK alone would pick `example.com`):
+ *  the SDK follows the `ss_srv` marker, so every cookie exists once, at the server's domain. */
+export async function serverDomainIsFollowed(browser, site) {
+  const domainSite = await startSite({ endpoint: 'about:blank', options: { domain: 'shop.example.com' } });
+  try {
+    const tab = await browser.open(`http://app.shop.example.com:${domainSite.port}/?watch=1`);
+    const s = await state(tab);
+    assert.deepEqual(s.sdk, s.server);
+    assert.deepEqual(visitorWrites(s.writes), []);
+    await tab.run(() => { window.dispatchEvent(new Event('focus')); });
+    const cookies = await browser.cookies();
+    const names = cookies.map((c) => c.name).sort();
+    assert.deepEqual(names, ['fsid', 'ss_sid', 'ss_srv', 'ss_vid']);
+    for (const c of cookies) assert.equal(c.domain.replace(/^\./, ''), 'shop.example.com', c.name);
+    assert.equal(cookies.find((c) => c.name === 'ss_srv').value, 'shop.example.com');
+  } finally {
+    await domainSite.close();
+  }
+}
+
 async function pollNode(fn) {
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -192,4 +215,5 @@ export const scenarios = {
   secondTabGetsItsOwnSession,
   staleSessionMarkerIsIgnored,
   resetThenServerReissues,
+  serverDomainIsFollowed,
 };

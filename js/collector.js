@@ -15,12 +15,12 @@ export { parseBatch, BadRequest } from './collector/protocol.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The store for these options: `store` as given, PostgreSQL for `databaseUrl`, else the file under `dataDir`. */
-export async function openStore({ store, databaseUrl, dataDir = join(ROOT, 'data'), limits = {} } = {}) {
+export async function openStore({ store, databaseUrl, dataDir = join(ROOT, 'data'), limits = {}, quiet = false } = {}) {
   if (store) return store;
   const recent = limits.events || DEFAULT_LIMITS.events;
   if (databaseUrl) {
     const { openPgStore } = await import('./collector/store-pg.js');
-    return openPgStore(databaseUrl, { recent, table: limits.table });
+    return openPgStore(databaseUrl, { recent, warn: quiet ? () => {} : console.error });
   }
   return openFileStore(dataDir, { recent });
 }

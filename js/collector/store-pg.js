@@ -4,7 +4,7 @@
 const LOCK_KEY = 7_355_608; // serialises schema creation between processes starting together
 
 /** Connects, creates the table if needed, and loads the `recent` newest records. */
-export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_events', poolSize = 4 } = {}) {
+export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_events', poolSize = 4, warn = console.error } = {}) {
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`invalid table name ${table}`);
   let pg;
   try {
@@ -14,7 +14,7 @@ export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_
   }
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, query_timeout: 15000 });
   // A connection dropped while idle is replaced on the next query; it must not crash the process.
-  pool.on('error', (e) => console.error(`collector: postgres connection lost (${e.code || e.message})`));
+  pool.on('error', (e) => warn(`collector: postgres connection lost (${e.code || e.message})`));
 
   const client = await pool.connect();
   try {

@@ -36,9 +36,13 @@ export async function openStore({ store, databaseUrl, dataDir = join(ROOT, 'data
 export async function startCollector(options = {}) {
   // The glue and the wasm are loaded together, before serving anything.
   loadCore();
+  if (options.token !== undefined && !(typeof options.token === 'string' && options.token.length >= 16)) {
+    throw new Error('the control token must be a string of at least 16 characters');
+  }
   const store = await openStore(options);
   try {
-    return await serveCollector({ www: join(ROOT, 'www'), dist: join(ROOT, 'dist'), token: newToken(), ...options, store });
+    return await serveCollector({ ...options, store, token: options.token || newToken(),
+      www: options.www || join(ROOT, 'www'), dist: options.dist || join(ROOT, 'dist') });
   } catch (e) {
     await store.close();
     throw e;

@@ -21,6 +21,7 @@ function sameOrigin(req) {
 }
 
 function hasToken(req, token) {
+  if (typeof token !== 'string' || token.length < 16) return false; // no usable token: control stays closed
   const m = /^Bearer (\S+)$/.exec(req.headers.authorization || '');
   return !!m && timingSafeEqual(digest(m[1]), digest(token));
 }

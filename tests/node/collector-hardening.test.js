@@ -180,7 +180,7 @@ test('POST /ingest answers with Access-Control-Allow-Origin for any origin, erro
 });
 
 test('/control/* refuses other origins and callers without the token', async (t) => {
-  const c = await start(t);
+  const c = await start(t, { token: undefined });
   assert.equal(typeof c.token, 'string', 'startCollector() returns the control token');
   assert.ok(c.token.length >= 20);
   await assertStillServing(c);
@@ -193,6 +193,10 @@ test('/control/* refuses other origins and callers without the token', async (t)
   assert.equal(evilWithToken.status, 403, 'another origin is refused even with the token');
   assert.equal(c.state.events.length, 1, 'nothing was reset');
 
+  for (const guess of ['undefined', 'null', '']) {
+    const r = await fetch(`${c.url}/control/events`, { headers: { Authorization: `Bearer ${guess}` } });
+    assert.equal(r.status, 401, `Bearer ${guess}`);
+  }
   const noToken = await fetch(`${c.url}/control/events`);
   assert.equal(noToken.status, 401);
   const wrong = await fetch(`${c.url}/control/faults`, { method: 'POST', headers: { Authorization: 'Bearer nope' }, body: '{"fail":1}' });

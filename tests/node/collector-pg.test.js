@@ -139,7 +139,11 @@ function spawnCollector(t, databaseUrl) {
       out += d;
       const url = /collector: (http:\/\/\S+?)\/\s/.exec(out);
       const token = /control token: (\S+)/.exec(out);
-      if (url && token) { clearTimeout(timer); ok({ url: url[1], token: token[1], child }); }
+      if (url && token) {
+        clearTimeout(timer);
+        assert.match(token[1], /^[\w-]{32}$/, 'a random control token was printed');
+        ok({ url: url[1], token: token[1], child });
+      }
     });
     child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`collector exited with ${code}: ${out}`)); });
   });

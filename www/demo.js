@@ -115,6 +115,7 @@ function showDelivery() {
 
 async function setFailing(on) {
   try {
+    if (on) lastCounts = await control('/control/events');
     await control('/control/faults', on ? { fail: 1e9, status: 503 } : {});
     failingSince = on ? lastCounts.requests : null;
     if (!on) ss().flush(); // deliver what waited now rather than at the next backoff step

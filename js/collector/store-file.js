@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Bloom } from './memory.js';
 
 const CHUNK = 1024 * 1024;
-const needle = (id) => Buffer.from(`"messageId":${JSON.stringify(id)}`);
+const KEY = '"messageId":"';
 
 /** Opens (creating) the events file; `recent` bounds how many records it hands back as `loaded`. */
 export async function openFileStore(dataDir, { recent = 10_000, bloomBits = 1 << 26 } = {}) {
@@ -35,17 +35,16 @@ export async function openFileStore(dataDir, { recent = 10_000, bloomBits = 1 <<
   const { size: onDisk } = await file.stat();
   if (onDisk > size) await file.truncate(size);
 
-  /** True when the file holds an event with this messageId (a full read: only on a Bloom "maybe"). */
-  async function contains(id) {
-    const want = needle(id);
-    let found = false;
-    let carry = Buffer.alloc(0);
-    for (let at = 0; at < size && !found; at += CHUNK) {
-      const { buffer, bytesRead } = await file.read(Buffer.alloc(Math.min(CHUNK, size - at)), 0, Math.min(CHUNK, size - at), at);
-      const window = Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
-      found = window.includes(want);
-      carry = window.subarray(Math.max(0, window.length - want.length + 1));
-    }
+  /** Which of these messageIds the file holds: one read of the file, only for Bloom "maybe"s. */
+  async function storedAmong(ids) {
+    const found = new Set();
+    if (!ids.size) return found;
+    await scan(file, (line) => {
+      const at = line.indexOf(KEY);
+      if (at < 0) return;
+      const id = line.slice(at + KEY.length, line.indexOf('"', at + KEY.length));
+      if (ids.has(id)) found.add(id);
+    }, size);
     return found;
   }
 
@@ -62,8 +61,8 @@ export async function openFileStore(dataDir, { recent = 10_000, bloomBits = 1 <<
     path,
     loaded: loaded.slice(-recent),
     insert: (records) => serial(async () => {
-      const fresh = [];
-      for (const r of records) if (!(known.mayHave(r.messageId) && await contains(r.messageId))) fresh.push(r);
+      const stored = await storedAmong(new Set(records.map((r) => r.messageId).filter((id) => known.mayHave(id))));
+      const fresh = records.filter((r) => !stored.has(r.messageId));
       if (!fresh.length) return new Set();
       const bytes = Buffer.from(fresh.map((r) => JSON.stringify(r)).join('\n') + '\n');
       try {
@@ -87,13 +86,14 @@ export async function openFileStore(dataDir, { recent = 10_000, bloomBits = 1 <<
   };
 }
 
-/** Calls `onLine` for each complete line; returns the byte length of the complete lines. */
-async function scan(file, onLine) {
+/** Calls `onLine` for each complete line (of the first `end` bytes); returns their byte length. */
+async function scan(file, onLine, end = Infinity) {
   let offset = 0;
   let complete = 0;
   let rest = Buffer.alloc(0);
-  for (;;) {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(CHUNK), 0, CHUNK, offset);
+  while (offset < end) {
+    const want = Math.min(CHUNK, end - offset);
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(want), 0, want, offset);
     if (bytesRead === 0) break;
     offset += bytesRead;
     let data = Buffer.concat([rest, buffer.subarray(0, bytesRead)]);

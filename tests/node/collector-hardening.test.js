@@ -257,3 +257,30 @@ test('an 8 KB gzip body of "AB12 " values is refused cheaply without blocking th
   const ok = await post(c, batch([one]), { gzip: true });
   assert.equal(ok.status, 200, ok.text);
 });
+
+test('file store: exact with a saturated Bloom filter, and a partial last line left by a crash is dropped at open', async (t) => {
+  const { openFileStore } = await import('../../js/collector/store-file.js');
+  const { appendFileSync } = await import('node:fs');
+  const dataDir = mkdtempSync(join(tmpdir(), 'sessionsight-filestore-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const record = () => ({ ...sessionStart(), receivedAt: TS, dropped: 0 });
+
+  // 64 bits: every lookup is a "maybe", so every answer comes from reading the file.
+  let store = await openFileStore(dataDir, { bloomBits: 64 });
+  const first = Array.from({ length: 50 }, record);
+  assert.equal((await store.insert(first)).size, 50);
+  const next = [first[3], record(), first[49], record()];
+  assert.deepEqual([...await store.insert(next)], [next[1].messageId, next[3].messageId]);
+  await store.close();
+
+  appendFileSync(join(dataDir, 'events.ndjson'), '{"type":"session_start","messageId":"'); // a crash mid-append
+  store = await openFileStore(dataDir, { bloomBits: 64, recent: 10 });
+  t.after(() => store.close());
+  assert.equal(store.loaded.length, 10);
+  assert.equal(store.loaded.at(-1).messageId, next[3].messageId);
+  const later = record();
+  assert.deepEqual([...await store.insert([first[0], later])], [later.messageId]);
+  const lines = readFileSync(join(dataDir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean);
+  assert.equal(lines.length, 53);
+  for (const line of lines) JSON.parse(line); // every line whole
+});

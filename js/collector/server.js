@@ -156,7 +156,9 @@ export function serveCollector({ store, token, port = 8787, host = '127.0.0.1', 
           state.rejected++;
           note({ status: e.status, events: 0 });
         }
-        return json(res, e.status, { error: e.error, detail: e.message }, path === '/ingest' ? INGEST_CORS : {});
+        // After a body too large, stop reading it: close the connection rather than drain it.
+        const close = e.status === 413 && !req.complete ? { Connection: 'close' } : {};
+        return json(res, e.status, { error: e.error, detail: e.message }, { ...(path === '/ingest' ? INGEST_CORS : {}), ...close });
       }
       warn('collector error', e);
       if (!res.headersSent) json(res, 500, { error: 'internal_error' }, path === '/ingest' ? INGEST_CORS : {});

@@ -7,9 +7,10 @@ import { initSync, checkEvent } from '../../pkg/collector/sessionsight.js';
 export const MAX_BODY = 1024 * 1024;
 export const MAX_EVENTS = 1000;
 /**
- * The characters of `id`, `email` and custom values one batch may ask the PII scan to read.
- * The largest event the SDK sends has about 21,000 (20 values of 1,024, an id, an email), so
- * any single event fits; a bigger batch is answered 413, which the SDK answers by splitting.
+ * The characters of `id`, `email` and custom keys and values one batch may ask the PII scan to
+ * read. The largest event the SDK sends has about 23,600 (20 keys of 128 and values of 1,024,
+ * an id, an email), so any single event fits; a bigger batch is answered 413, which the SDK
+ * answers by splitting it.
  * It keeps the CPU one request costs small: a 1 MiB body of crafted values would cost seconds.
  */
 export const MAX_SCANNED_CHARS = 64 * 1024;

@@ -1,6 +1,7 @@
 // The collector's control endpoints (/control/*: read events, seal, inject faults, reset) and
 // who may call them: same-origin callers with the token printed at start. The demo page served
-// by the same collector on loopback gets the token from GET /control/token.
+// by the same collector on loopback gets the token from GET /control/token. Reset empties the
+// store and this process's memory: with several processes on one database, restart the others.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BadRequest } from './protocol.js';
 

@@ -1,8 +1,10 @@
 //! The delivery queue and retry policy (SPEC §5) as a pure state machine over an injected
 //! clock and jitter: batching, exponential backoff with `Retry-After`, splitting on 413,
 //! dropping rejected batches with a report, and a cap that evicts the oldest events and
-//! counts them in the envelope's `dropped`. The browser layer persists it and the JS shim
-//! moves the bytes.
+//! counts them in the envelope's `dropped`. A batch sent at unload (`urgent`) never blocks the
+//! regular ones: its events stay queued and may go again (the collector deduplicates by
+//! `messageId`). Retry waits are kept relative to the clock that set them, so a clock moved
+//! back never stalls delivery. The browser layer persists it and the JS shim moves the bytes.
 
 use std::collections::VecDeque;
 
@@ -21,6 +23,16 @@ pub struct Policy {
     pub max_backoff_ms: f64,
 }
 
+/// The longest `Retry-After` honoured; longer answers wait this long.
+pub const RETRY_AFTER_CAP_MS: f64 = 3_600_000.0;
+
+impl Policy {
+    /// The longest wait any failure can ask for.
+    pub fn max_wait_ms(&self) -> f64 {
+        self.max_backoff_ms.max(RETRY_AFTER_CAP_MS)
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy { batch_size: 50, max_batch_bytes: 60_000, cap: 1000, base_backoff_ms: 1000.0, max_backoff_ms: 60_000.0 }
@@ -31,9 +43,28 @@ impl Default for Policy {
 struct Item {
     id: String,
     json: String,
-    /// The batch carrying it right now, if any.
+    /// The regular batch carrying it right now, if any.
     batch: Option<u32>,
+    /// The unload batch carrying it, if any: its fate may never be known.
+    urgent: Option<u32>,
 }
+
+impl Item {
+    fn in_flight(&self) -> bool {
+        self.batch.is_some() || self.urgent.is_some()
+    }
+
+    fn carried_by(&self, batch: u32) -> bool {
+        self.batch == Some(batch) || self.urgent == Some(batch)
+    }
+
+    fn is_identify(&self) -> bool {
+        self.json.starts_with(IDENTIFY_HEAD)
+    }
+}
+
+/// How every identify event's JSON starts (see `event_head`).
+const IDENTIFY_HEAD: &str = "{\"type\":\"identify\"";
 
 /// One request's worth of events, ready to send.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +109,10 @@ pub struct Queue {
     next_batch: u32,
     attempt: u32,
     retry_at_ms: f64,
+    /// The wait `retry_at_ms` was set with: it is never further away than this from now.
+    retry_delay_ms: f64,
+    /// An identify event was dropped (cap, rejection) since `take_lost_identify` last looked.
+    lost_identify: bool,
     split_limit: Option<usize>,
     /// When the owning tab last wrote it (persisted: lets a tab without Web Locks tell a
     /// closed tab's queue from a live one).
@@ -86,7 +121,7 @@ pub struct Queue {
 
 impl Queue {
     pub fn new(policy: Policy) -> Self {
-        Queue { policy, items: VecDeque::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None, written_ms: 0.0 }
+        Queue { policy, items: VecDeque::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, retry_delay_ms: 0.0, lost_identify: false, split_limit: None, written_ms: 0.0 }
     }
 
     pub fn len(&self) -> usize {
@@ -105,7 +140,13 @@ impl Queue {
         self.items.iter().map(|i| i.id.as_str())
     }
 
+    /// Some event is in a batch not yet settled (regular or unload).
     pub fn in_flight(&self) -> bool {
+        self.items.iter().any(Item::in_flight)
+    }
+
+    /// A regular batch is out: the next regular one waits for it.
+    pub fn regular_in_flight(&self) -> bool {
         self.items.iter().any(|i| i.batch.is_some())
     }
 
@@ -114,33 +155,65 @@ impl Queue {
         self.retry_at_ms
     }
 
+    /// Milliseconds until the next regular send may happen: 0 when it may happen now, never
+    /// more than the wait the last failure asked for, whatever the clock did since.
+    pub fn retry_in(&mut self, now_ms: f64) -> f64 {
+        self.clamp_retry(now_ms);
+        let wait = self.retry_at_ms - now_ms;
+        if wait.is_finite() && wait > 0.0 { wait.min(self.policy.max_wait_ms()) } else { 0.0 }
+    }
+
+    /// A clock moved back must not stretch the wait: it ends at most `retry_delay_ms` from now.
+    fn clamp_retry(&mut self, now_ms: f64) {
+        if now_ms.is_finite() && self.retry_at_ms > now_ms + self.retry_delay_ms {
+            self.retry_at_ms = now_ms + self.retry_delay_ms;
+        }
+    }
+
+    /// True (once) when an identify event was dropped since the last call: the cap evicted
+    /// it or the collector rejected it, so it must not count as sent.
+    pub fn take_lost_identify(&mut self) -> bool {
+        std::mem::take(&mut self.lost_identify)
+    }
+
+    /// Removes every event whose JSON contains `needle` (consent withdrawn: the old visitor's
+    /// events); returns how many. They are not counted as dropped.
+    pub fn purge(&mut self, needle: &str) -> usize {
+        let before = self.items.len();
+        self.items.retain(|i| !i.json.contains(needle));
+        before - self.items.len()
+    }
+
     /// Adds an event; returns how many old events the cap evicted.
     pub fn push(&mut self, id: String, json: String) -> u32 {
         if self.items.iter().any(|i| i.id == id) {
             return 0;
         }
-        self.items.push_back(Item { id, json, batch: None });
+        self.items.push_back(Item { id, json, batch: None, urgent: None });
         let mut evicted = 0;
         while self.items.len() > self.policy.cap.max(1) {
             // The oldest event not in flight: one in flight may be delivered yet.
-            match self.items.iter().position(|i| i.batch.is_none()) {
+            let gone = match self.items.iter().position(|i| !i.in_flight()) {
                 Some(oldest) => self.items.remove(oldest),
                 None => self.items.pop_front(),
             };
+            self.lost_identify |= gone.is_some_and(|i| i.is_identify());
             evicted += 1;
         }
         self.dropped = self.dropped.saturating_add(evicted);
         evicted
     }
 
-    /// True when a regular flush should send now.
+    /// True when a regular flush should send now. Unload batches in flight do not count.
     pub fn ready(&self, now_ms: f64) -> bool {
-        !self.in_flight() && now_ms >= self.retry_at_ms && !self.items.is_empty()
+        !self.regular_in_flight() && now_ms >= self.retry_at_ms && !self.items.is_empty()
     }
 
-    /// The next batch to send. A regular flush waits for the previous batch and the backoff;
-    /// an unload flush (`urgent`) sends what is not already in flight, whatever the backoff.
+    /// The next batch to send. A regular flush waits for the previous regular batch and the
+    /// backoff, and may carry events an unload batch carries too (its fate is unknown); an
+    /// unload flush (`urgent`) sends what is not already in flight, whatever the backoff.
     pub fn take(&mut self, now_ms: f64, api_key: &str, urgent: bool) -> Option<Batch> {
+        self.clamp_retry(now_ms);
         if !urgent && !self.ready(now_ms) {
             return None;
         }
@@ -156,7 +229,8 @@ impl Queue {
         body.pop();
         body.push_str(",\"events\":[");
         let mut count = 0;
-        for item in self.items.iter_mut().filter(|i| i.batch.is_none()) {
+        let free = |i: &&mut Item| if urgent { !i.in_flight() } else { i.batch.is_none() };
+        for item in self.items.iter_mut().filter(free) {
             let fits = body.len() + 1 + item.json.len() + 2 <= self.policy.max_batch_bytes;
             if count == limit || (count > 0 && !fits) {
                 break;
@@ -165,7 +239,11 @@ impl Queue {
                 body.push(',');
             }
             body.push_str(&item.json);
-            item.batch = Some(id);
+            if urgent {
+                item.urgent = Some(id);
+            } else {
+                item.batch = Some(id);
+            }
             count += 1;
         }
         if count == 0 {
@@ -181,7 +259,7 @@ impl Queue {
 
     /// Applies the outcome of batch `batch`. `jitter` is a random number in [0, 1).
     pub fn settle(&mut self, batch: &Batch, outcome: Outcome, now_ms: f64, jitter: f64) -> Verdict {
-        let mine = |i: &Item| i.batch == Some(batch.id);
+        let mine = |i: &Item| i.carried_by(batch.id);
         // Whatever became of its events, a delivered envelope reported its evictions.
         if let Some(pos) = self.reserved.iter().position(|(b, _)| *b == batch.id) {
             let (_, carried) = self.reserved.swap_remove(pos);
@@ -207,6 +285,8 @@ impl Queue {
                 Verdict::Split
             }
             Outcome::Status { code, .. } if (400..500).contains(&code) && code != 408 && code != 429 => {
+                // Includes a 413 on a single event: it can never be sent.
+                self.lost_identify |= self.items.iter().any(|i| mine(i) && i.is_identify());
                 self.items.retain(|i| !mine(i));
                 Verdict::Rejected { count, status: code }
             }
@@ -218,9 +298,10 @@ impl Queue {
                 let mut delay = exp.min(self.policy.max_backoff_ms) * (0.5 + jitter / 2.0);
                 if let Outcome::Status { retry_after_ms: Some(ra), .. } = outcome {
                     if ra.is_finite() && ra > 0.0 {
-                        delay = delay.max(ra.min(3_600_000.0));
+                        delay = delay.max(ra.min(RETRY_AFTER_CAP_MS));
                     }
                 }
+                self.retry_delay_ms = delay;
                 self.retry_at_ms = now_ms + delay;
                 Verdict::Retry { at_ms: self.retry_at_ms }
             }
@@ -228,8 +309,13 @@ impl Queue {
     }
 
     fn release(&mut self, batch: u32) {
-        for item in self.items.iter_mut().filter(|i| i.batch == Some(batch)) {
-            item.batch = None;
+        for item in self.items.iter_mut() {
+            if item.batch == Some(batch) {
+                item.batch = None;
+            }
+            if item.urgent == Some(batch) {
+                item.urgent = None;
+            }
         }
     }
 
@@ -432,6 +518,100 @@ mod tests {
         assert_eq!(q.len(), 2);
         // A delivery proves the collector is back: the backoff ends.
         assert_eq!(q.take(0.0, "k", false).unwrap().count, 2);
+    }
+
+    #[test]
+    fn an_unsettled_unload_batch_never_blocks_regular_sends() {
+        let mut q = queue_with(3, Policy::default());
+        let unload = q.take(0.0, "k", true).unwrap();
+        assert_eq!(unload.count, 3);
+        // Its fate may never be known: a regular flush sends the same events again.
+        let regular = q.take(1.0, "k", false).expect("not blocked by the unload batch");
+        assert_eq!(regular.count, 3);
+        assert_eq!(regular.body.matches(r#"{"n":0}"#).count(), 1);
+        // A late 2xx for the unload batch still removes its events.
+        assert_eq!(q.settle(&unload, Outcome::Accepted, 2.0, 0.0), Verdict::Delivered { count: 3 });
+        assert!(q.is_empty());
+        assert_eq!(q.settle(&regular, Outcome::Accepted, 3.0, 0.0), Verdict::Stale);
+    }
+
+    #[test]
+    fn an_unload_batch_failing_releases_only_its_own_mark() {
+        let mut q = queue_with(2, Policy::default());
+        let unload = q.take(0.0, "k", true).unwrap();
+        let regular = q.take(0.0, "k", false).unwrap();
+        assert!(matches!(q.settle(&unload, Outcome::Network, 0.0, 0.0), Verdict::Retry { .. }));
+        // The regular batch is still out: no second regular batch, but an unload one may go.
+        assert!(q.take(1e9, "k", false).is_none());
+        assert!(q.take(0.0, "k", true).is_none(), "all events are in the regular batch");
+        assert_eq!(q.settle(&regular, Outcome::Accepted, 0.0, 0.0), Verdict::Delivered { count: 2 });
+    }
+
+    #[test]
+    fn a_clock_moved_back_neither_stalls_nor_overflows_the_wait() {
+        let day = 86_400_000.0;
+        let t = 1_795_860_000_000.0;
+        let mut q = queue_with(1, Policy::default());
+        let b = q.take(t, "k", false).unwrap();
+        assert_eq!(q.settle(&b, Outcome::Network, t, 1.0), Verdict::Retry { at_ms: t + 1000.0 });
+        // The clock goes back a day: the wait is still one second from now, not a day.
+        assert_eq!(q.retry_in(t - day), 1000.0);
+        assert!(q.take(t - day + 1000.0, "k", false).is_some());
+        // Far back (or forward): never negative, never beyond the longest wait.
+        let mut q = queue_with(1, Policy::default());
+        let b = q.take(t, "k", false).unwrap();
+        q.settle(&b, Outcome::Status { code: 429, retry_after_ms: Some(1e15) }, t, 0.0);
+        assert_eq!(q.retry_in(0.0), RETRY_AFTER_CAP_MS);
+        assert_eq!(q.retry_in(1e300), 0.0);
+        assert_eq!(q.retry_in(f64::NAN), 0.0);
+        assert_eq!(queue_with(1, Policy::default()).retry_in(t), 0.0);
+    }
+
+    fn identify_json(n: usize) -> String {
+        format!("{{\"type\":\"identify\",\"messageId\":\"{}\"}}", id(n))
+    }
+
+    #[test]
+    fn a_dropped_identify_is_reported_once() {
+        // Rejected with a 4xx.
+        let mut q = Queue::new(Policy::default());
+        q.push(id(1), identify_json(1));
+        assert!(!q.take_lost_identify());
+        let b = q.take(0.0, "k", false).unwrap();
+        q.settle(&b, Outcome::Status { code: 400, retry_after_ms: None }, 0.0, 0.0);
+        assert!(q.take_lost_identify());
+        assert!(!q.take_lost_identify());
+        // A 413 on a single event is a rejection too.
+        q.push(id(2), identify_json(2));
+        let b = q.take(0.0, "k", false).unwrap();
+        assert_eq!(q.settle(&b, Outcome::Status { code: 413, retry_after_ms: None }, 0.0, 0.0), Verdict::Rejected { count: 1, status: 413 });
+        assert!(q.take_lost_identify());
+        // Evicted by the cap.
+        let mut q = Queue::new(Policy { cap: 1, ..Policy::default() });
+        q.push(id(3), identify_json(3));
+        q.push(id(4), "{}".into());
+        assert!(q.take_lost_identify());
+        // Other events lost, or an identify delivered or retried, are not reported.
+        let mut q = Queue::new(Policy { cap: 1, ..Policy::default() });
+        q.push(id(5), "{}".into());
+        q.push(id(6), identify_json(6));
+        let b = q.take(0.0, "k", false).unwrap();
+        q.settle(&b, Outcome::Network, 0.0, 0.0);
+        let b = q.take(1e9, "k", false).unwrap();
+        q.settle(&b, Outcome::Accepted, 1e9, 0.0);
+        assert!(!q.take_lost_identify());
+    }
+
+    #[test]
+    fn purge_removes_matching_events_without_counting_them() {
+        let mut q = Queue::new(Policy::default());
+        q.push(id(1), "{\"visitorId\":\"a\"}".into());
+        q.push(id(2), "{\"visitorId\":\"b\"}".into());
+        let b = q.take(0.0, "k", false).unwrap();
+        assert_eq!(q.purge("\"visitorId\":\"a\""), 1);
+        assert_eq!(q.dropped(), 0);
+        assert_eq!(q.ids().collect::<Vec<_>>(), [id(2)]);
+        assert_eq!(q.settle(&b, Outcome::Accepted, 0.0, 0.0), Verdict::Delivered { count: 1 });
     }
 
     #[test]

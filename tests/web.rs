@@ -48,7 +48,7 @@ fn options(extra: &str) -> JsValue {
 
 fn started(extra: &str) -> Sdk {
     let mut sdk = Sdk::new(options(extra), NOW).unwrap_or_else(|_| panic!("init failed"));
-    sdk.start(NOW, false);
+    sdk.start(NOW, false, None);
     sdk
 }
 
@@ -164,7 +164,7 @@ fn a_reload_keeps_the_session_and_a_new_tab_does_not() {
     assert_eq!(again.session_id(), first.session_id());
     assert_eq!(again.tab_id(), first.tab_id());
     let mut dup = Sdk::new(options(""), NOW).unwrap_or_else(|_| panic!());
-    dup.start(NOW, true);
+    dup.start(NOW, true, None);
     assert_ne!(dup.session_id(), first.session_id());
     assert_ne!(dup.tab_id(), first.tab_id());
     assert_eq!(dup.visitor_id(), first.visitor_id());

@@ -1,7 +1,9 @@
 //! The wasm boundary: one `Sdk` object the JS shim drives, plus `validateIdentify` (and,
 //! with the `collector` feature, `checkEvent` for the reference collector). It reads and writes the world (cookies, storage, crypto) and leaves
 //! every decision to the pure modules; time comes in as `now` from the shim. Nothing here
-//! unwraps: whatever the browser refuses degrades to memory-only mode.
+//! unwraps: whatever the browser refuses degrades to memory-only mode. Consent and the visitor
+//! are one site-wide state: `sync` follows what other tabs did to it (a denial erases and goes
+//! memory-only, a reset or a re-grant is adopted) before anything is written or sent.
 
 #[cfg(feature = "collector")]
 mod collector;
@@ -23,6 +25,9 @@ use crate::profile::Profile;
 use crate::queue::{self, Batch, Outcome, Policy, Queue, Verdict};
 use crate::session::{Reason, Session, Timeouts};
 use store::{Cookies, Kv};
+
+/// Every key and cookie the SDK writes starts with it (besides the `fsid` cookie).
+const PREFIX: &str = "ss_";
 
 const LS_VISITOR: &str = "ss_vid";
 const LS_PROFILE: &str = "ss_prof";
@@ -167,6 +172,15 @@ pub struct Sdk {
     profile_text: String,
     /// The latest time the shim passed in (stamps queue writes).
     last_now: f64,
+    /// `start` ran (the visitor is known).
+    started: bool,
+    /// The tab may write its session into `ss_sid`/`fsid`: false while a tab that loaded
+    /// hidden has not yet been visible or focused.
+    claimable: bool,
+    /// A storage write failed in a store no longer in use (see `storage_failed`).
+    storage_failed: bool,
+    /// Bumped whenever the fingerprints of sent identify calls are replaced or forgotten.
+    profile_version: u32,
     /// What changed since it was last written to storage (see `persist`).
     queue_dirty: bool,
     profile_dirty: bool,
@@ -188,6 +202,10 @@ impl Sdk {
         let host = location.as_ref().and_then(|l| l.hostname().ok()).unwrap_or_default();
         let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
         let domain_override = o.cookie_domain.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+        if !consent {
+            // Denied on this visit: what an earlier visit stored goes before anything else.
+            erase_everything(&host, secure);
+        }
         let stores = if consent { Stores::browser(&host, secure, domain_override.as_deref()) } else { Stores::memory() };
         let timeouts = Timeouts {
             idle_ms: positive(o.session_idle_timeout_ms, crate::session::DEFAULT_IDLE_MS),
@@ -206,6 +224,7 @@ impl Sdk {
             api_key, timeouts, policy, domain_override, host, secure, consent, stores,
             visitor_id: String::new(), tab_id, session, queue: Queue::new(policy), batches: Vec::new(),
             profile: Profile::default(), profile_text: String::new(), last_now: now,
+            started: false, claimable: true, storage_failed: false, profile_version: 0,
             queue_dirty: false, profile_dirty: false, session_dirty: false,
         })
     }
@@ -218,8 +237,12 @@ impl Sdk {
     }
 
     /// Resolves the visitor, continues or starts this tab's session, loads the queue.
-    pub fn start(&mut self, now: f64, duplicate: bool) {
+    /// `visible` false (loaded hidden, prerendering; absent means true): the session cookies
+    /// are not claimed until the first `activity(now, true)`.
+    pub fn start(&mut self, now: f64, duplicate: bool, visible: Option<bool>) {
+        self.claimable = visible.unwrap_or(true);
         self.visitor_id = self.resolve_visitor();
+        self.started = true;
         let fresh_tab = duplicate || self.tab_id.is_empty() || self.session.id.is_empty();
         if fresh_tab {
             self.tab_id = uuid_v4(random());
@@ -232,11 +255,42 @@ impl Sdk {
             let key = self.queue_key();
             if let Some(text) = self.stores.local.get(&key) {
                 self.queue.adopt(Queue::decode(&text, self.policy));
+                self.check_lost_identify();
             }
-            self.activity(now, true);
+            self.activity(now, self.claimable);
         }
         self.load_profile();
         self.persist();
+    }
+
+    /// Follows what other tabs did to the site-wide state (the shim calls it on the `storage`
+    /// event and on `pageshow`/focus; the core also runs it before writing and in identify).
+    /// The stored `ss_vid` gone while this tab persists: consent was denied elsewhere, so go
+    /// memory-only and drop the old visitor's events. A different valid `ss_vid`: another tab
+    /// reset or granted consent again, so adopt it. True when the visitor changed.
+    pub fn sync(&mut self, now: f64) -> bool {
+        if !self.started {
+            return false;
+        }
+        if self.consent {
+            if !self.stores.local.is_persistent() {
+                return false;
+            }
+            match self.stores.local.get(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
+                None => self.deny(),
+                Some(id) if id != self.visitor_id => self.follow(id, now, Reason::Reset),
+                Some(_) => return false,
+            }
+            return true;
+        }
+        match store::peek_local(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
+            Some(id) if id != self.visitor_id => {
+                self.grant_stores();
+                self.follow(id, now, Reason::Consent);
+                true
+            }
+            _ => false,
+        }
     }
 
     #[wasm_bindgen(getter, js_name = visitorId)]
@@ -260,10 +314,24 @@ impl Sdk {
         self.consent && self.stores.is_persistent()
     }
 
+    /// True once any storage write failed (quota full…): the queue lives on in memory.
+    #[wasm_bindgen(getter, js_name = storageFailed)]
+    pub fn storage_failed(&self) -> bool {
+        self.storage_failed || self.stores.local.failed() || self.stores.tab.failed()
+    }
+
+    /// Changes whenever the fingerprints of sent identify calls are replaced or forgotten
+    /// (new visitor, an identify event lost): a repeated call must then reach `identify`.
+    #[wasm_bindgen(getter, js_name = profileVersion)]
+    pub fn profile_version(&self) -> u32 {
+        self.profile_version
+    }
+
     /// Validates, scrubs and merges one call; throws `SessionSightValidationError` on a
     /// caller bug. Returns true when the call changed the profile and an event was queued.
     pub fn identify(&mut self, payload: JsValue, now: f64) -> Result<bool, JsValue> {
         self.last_now = self.last_now.max(now);
+        self.sync(now);
         let fields = input::fields(&payload).map_err(|e| to_js_error(&e))?;
         let call = identify::validate(fields).map_err(|e| to_js_error(&e))?;
         if call.is_empty() {
@@ -284,6 +352,10 @@ impl Sdk {
     /// this tab's session the one in the `ss_sid`/`fsid` cookies.
     pub fn activity(&mut self, now: f64, claim: bool) {
         self.last_now = self.last_now.max(now);
+        self.sync(now);
+        if claim {
+            self.claimable = true;
+        }
         if let Some(reason) = self.session.expiry(now, self.timeouts) {
             self.rotate(now, reason);
         } else {
@@ -304,28 +376,27 @@ impl Sdk {
         mine
     }
 
+    /// Granted: a fresh persistent visitor every tab adopts. Denied: everything the SDK ever
+    /// stored on this site is erased, this tab's queued events of the old visitor are dropped,
+    /// and a fresh visitor id lives in memory only.
     #[wasm_bindgen(js_name = setConsent)]
     pub fn set_consent(&mut self, granted: bool, now: f64) {
+        self.sync(now);
         if granted == self.consent {
             return;
         }
-        self.consent = granted;
         if granted {
-            self.stores = Stores::browser(&self.host, self.secure, self.domain_override.as_deref());
-            self.stores.tab.set(SS_TAB, &self.tab_id);
-            self.queue_dirty = true;
+            self.grant_stores();
             self.new_visitor();
             self.rotate(now, Reason::Consent);
         } else {
-            self.erase();
-            self.stores = Stores::memory();
-            self.visitor_id = uuid_v4(random());
-            self.profile = Profile::new(&self.visitor_id);
+            self.deny();
         }
     }
 
-    /// Logout: a fresh visitor, session and profile.
+    /// Logout: a fresh visitor, session and profile (other tabs adopt it through `sync`).
     pub fn reset(&mut self, now: f64) {
+        self.sync(now);
         self.new_visitor();
         self.rotate(now, Reason::Reset);
     }
@@ -344,12 +415,15 @@ impl Sdk {
         out.into()
     }
 
-    /// Applies a response: `status` 0 for a network error. Returns `{ verdict, count, status, retryAt }`.
+    /// Applies a response: `status` 0 for a network error. Returns `{ verdict, count, status,
+    /// retryAt, retryIn }`; `retryIn` is the wait before the next regular send in ms, relative,
+    /// ≥ 0 and bounded (schedule with it, not with `retryAt`).
     pub fn settle(&mut self, batch_id: u32, status: u16, retry_after_ms: f64, now: f64, jitter: f64) -> JsValue {
         self.last_now = self.last_now.max(now);
         let out = Object::new();
         let Some(pos) = self.batches.iter().position(|b| b.id == batch_id) else {
             set(&out, "verdict", "stale");
+            set(&out, "retryIn", self.queue.retry_in(now));
             return out.into();
         };
         let batch = self.batches.swap_remove(pos);
@@ -360,6 +434,8 @@ impl Sdk {
         };
         let verdict = self.queue.settle(&batch, outcome, now, jitter);
         self.save_queue();
+        self.check_lost_identify();
+        set(&out, "retryIn", self.queue.retry_in(now));
         let (name, count) = match verdict {
             Verdict::Delivered { count } => ("delivered", count),
             Verdict::Retry { at_ms } => {
@@ -390,6 +466,13 @@ impl Sdk {
         self.queue.retry_at_ms()
     }
 
+    /// Milliseconds until a regular flush may send: relative, ≥ 0, bounded by the longest
+    /// wait of the policy, whatever the wall clock did since the failure.
+    #[wasm_bindgen(js_name = retryIn)]
+    pub fn retry_in(&mut self, now: f64) -> f64 {
+        self.queue.retry_in(now)
+    }
+
     /// Tab ids of other queues in localStorage: adoption candidates if their tab is gone.
     #[wasm_bindgen(js_name = otherQueues)]
     pub fn other_queues(&self) -> Vec<String> {
@@ -417,6 +500,7 @@ impl Sdk {
         let other = Queue::decode(&text, self.policy);
         let n = other.len() as u32;
         self.queue.adopt(other);
+        self.check_lost_identify();
         self.write_queue();
         self.stores.local.remove(&key);
         n
@@ -426,6 +510,7 @@ impl Sdk {
     /// calls it once per task (a microtask after any call), so a burst of calls costs one
     /// write each, not one per call; other tabs only read in their own tasks, after it.
     pub fn persist(&mut self) {
+        self.sync(self.last_now);
         if self.queue_dirty {
             self.write_queue();
         }
@@ -465,8 +550,57 @@ impl Sdk {
     fn new_visitor(&mut self) {
         self.visitor_id = uuid_v4(random());
         self.write_visitor(&self.visitor_id);
+        self.forget_profile();
+    }
+
+    /// A new, empty profile for the current visitor: the next identify() call is sent.
+    fn forget_profile(&mut self) {
         self.profile = Profile::new(&self.visitor_id);
         self.profile_dirty = true;
+        self.profile_version = self.profile_version.wrapping_add(1);
+    }
+
+    /// An identify event was lost (rejected, dropped by the cap): it does not count as sent.
+    fn check_lost_identify(&mut self) {
+        if self.queue.take_lost_identify() {
+            self.forget_profile();
+        }
+    }
+
+    /// Another tab made `id` the visitor (reset, consent granted again): a new profile, a
+    /// new session; the session cookies are taken only if they showed this tab's session.
+    fn follow(&mut self, id: String, now: f64, reason: Reason) {
+        self.visitor_id = id;
+        self.profile = Profile::new(&self.visitor_id);
+        self.profile_text.clear();
+        self.profile_dirty = false;
+        self.profile_version = self.profile_version.wrapping_add(1);
+        self.load_profile();
+        self.rotate_with(now, reason, false);
+    }
+
+    /// Back to the browser's stores (consent granted, here or in another tab).
+    fn grant_stores(&mut self) {
+        self.consent = true;
+        self.stores = Stores::browser(&self.host, self.secure, self.domain_override.as_deref());
+        self.stores.tab.set(SS_TAB, &self.tab_id);
+        self.queue_dirty = true;
+        self.session_dirty = true;
+    }
+
+    /// Consent denied (here or in another tab): erase everything, drop the old visitor's
+    /// queued events, and carry on in memory with a fresh visitor id.
+    fn deny(&mut self) {
+        self.consent = false;
+        erase_everything(&self.host, self.secure);
+        self.storage_failed = self.storage_failed();
+        self.stores = Stores::memory();
+        let mut needle = String::from("\"visitorId\":\"");
+        needle.push_str(&self.visitor_id);
+        needle.push('"');
+        self.queue.purge(&needle);
+        self.visitor_id = uuid_v4(random());
+        self.forget_profile();
     }
 
     /// The stored profile when it belongs to this visitor (another tab may have merged into it).
@@ -485,6 +619,9 @@ impl Sdk {
     }
 
     fn claim_cookie(&self) {
+        if !self.claimable {
+            return;
+        }
         if let Some(c) = &self.stores.cookies {
             c.set(SESSION, &self.session.id, None);
             c.set(FIRSTPARTY_SESSION, &self.session.id, None);
@@ -492,11 +629,16 @@ impl Sdk {
     }
 
     fn rotate(&mut self, now: f64, reason: Reason) {
+        self.rotate_with(now, reason, reason != Reason::Sealed);
+    }
+
+    /// `take_cookie`: claim the session cookies even if another tab's session is in them.
+    fn rotate_with(&mut self, now: f64, reason: Reason, take_cookie: bool) {
         let previous = std::mem::replace(&mut self.session, Session::new(uuid_v7(now, random()), now));
         // Take the cookie only if it showed this tab's session: another tab may own it now.
         let owned = self.stores.cookies.as_ref().and_then(|c| c.get(SESSION)).is_none_or(|v| v == previous.id);
         self.session_dirty = true;
-        if owned || reason != Reason::Sealed {
+        if owned || take_cookie {
             self.claim_cookie();
         }
         self.push_session_start(now, reason, Some(&previous.id).filter(|p| !p.is_empty()).map(|p| p.as_str()));
@@ -526,6 +668,7 @@ impl Sdk {
 
     fn push(&mut self, id: String, json: String) {
         self.queue.push(id, json);
+        self.check_lost_identify();
         self.save_queue();
     }
 
@@ -544,20 +687,41 @@ impl Sdk {
         }
     }
 
-    /// Consent denied: every cookie and stored key of the SDK goes.
-    fn erase(&self) {
-        if let Some(c) = &self.stores.cookies {
-            for name in [VISITOR, SESSION, FIRSTPARTY_SESSION] {
-                c.delete(name, &self.host);
+}
+
+/// Consent denied: the three cookies and every `ss_` key of localStorage (other tabs' queues
+/// included) and of this tab's sessionStorage go, whether or not this page is using them.
+fn erase_everything(host: &str, secure: bool) {
+    if let Some(c) = Cookies::open(secure) {
+        for name in [VISITOR, SESSION, FIRSTPARTY_SESSION] {
+            c.delete(name, host);
+        }
+    }
+    store::erase_prefixed(PREFIX);
+}
+
+/// identify()'s checks for a demo: `{ error, dropped: [{ key, family }] }`, where `error` is
+/// the `SessionSightValidationError` identify() would throw (or null) and `dropped` names each
+/// custom key that would be dropped as PII with its family (`ssn|card|iban|phone|credential`),
+/// never its value.
+#[wasm_bindgen(js_name = explainIdentify)]
+pub fn explain_identify(payload: JsValue) -> JsValue {
+    let out = Object::new();
+    let dropped = js_sys::Array::new();
+    match input::fields(&payload).and_then(identify::explain) {
+        Ok((_, keys)) => {
+            set(&out, "error", JsValue::NULL);
+            for (key, kind) in keys {
+                let item = Object::new();
+                set(&item, "key", key);
+                set(&item, "family", kind.as_str());
+                dropped.push(&item);
             }
         }
-        for key in [LS_VISITOR, LS_PROFILE, LS_DOMAIN] {
-            self.stores.local.remove(key);
-        }
-        self.stores.local.remove(&self.queue_key());
-        self.stores.tab.remove(SS_SESSION);
-        self.stores.tab.remove(SS_TAB);
+        Err(e) => set(&out, "error", to_js_error(&e)),
     }
+    set(&out, "dropped", dropped);
+    out.into()
 }
 
 /// identify()'s validation without sending anything: null when the payload is acceptable,

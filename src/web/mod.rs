@@ -588,17 +588,16 @@ impl Sdk {
         self.session_dirty = true;
     }
 
-    /// Consent denied (here or in another tab): erase everything, drop the old visitor's
-    /// queued events, and carry on in memory with a fresh visitor id.
+    /// Consent denied (here or in another tab): erase everything, drop the queued events of
+    /// the old visitor(s), and carry on in memory with a fresh visitor id.
     fn deny(&mut self) {
         self.consent = false;
         erase_everything(&self.host, self.secure);
         self.storage_failed = self.storage_failed();
         self.stores = Stores::memory();
-        let mut needle = String::from("\"visitorId\":\"");
-        needle.push_str(&self.visitor_id);
-        needle.push('"');
-        self.queue.purge(&needle);
+        // Every event queued so far carries a visitor id of before the denial (this tab may
+        // have followed a reset just now): none of them is sent.
+        self.queue.purge("");
         self.visitor_id = uuid_v4(random());
         self.forget_profile();
     }

@@ -7,11 +7,15 @@
 
 #[cfg(feature = "collector")]
 mod collector;
+mod consent;
+mod explain;
 mod input;
+mod options;
 mod store;
 
 #[cfg(feature = "collector")]
 pub use collector::check_event;
+pub use explain::{explain_identify, validate_identify};
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -24,60 +28,18 @@ use crate::json::Obj;
 use crate::profile::Profile;
 use crate::queue::{self, Batch, Outcome, Policy, Queue, Verdict};
 use crate::session::{Reason, Session, Timeouts};
-use store::{Cookies, Kv};
+use consent::erase_everything;
+use options::{options_error, positive, Options};
+use store::Stores;
 
 /// Every key and cookie the SDK writes starts with it (besides the `fsid` cookie).
 const PREFIX: &str = "ss_";
 
 const LS_VISITOR: &str = "ss_vid";
 const LS_PROFILE: &str = "ss_prof";
-const LS_DOMAIN: &str = "ss_dom";
 const LS_QUEUE_PREFIX: &str = "ss_q:";
 const SS_SESSION: &str = "ss_sid";
 const SS_TAB: &str = "ss_tab";
-
-/// `init()` options the core reads (the shim reads `endpoint`, `debug`, `onError`, timers).
-/// Read field by field with `Reflect`: a wrong type is a clear error naming the option.
-struct Options {
-    api_key: Option<String>,
-    cookie_domain: Option<String>,
-    consent: Option<String>,
-    batch_size: Option<f64>,
-    max_queue_size: Option<f64>,
-    session_idle_timeout_ms: Option<f64>,
-    session_max_length_ms: Option<f64>,
-}
-
-impl Options {
-    fn read(o: &JsValue) -> Result<Options, JsValue> {
-        if !input::is_plain_object(o) {
-            return Err(options_error("options must be an object"));
-        }
-        // Absent (undefined or null) is None; a value of the wrong type is an error naming it.
-        fn field<T>(o: &JsValue, k: &str, kind: &str, as_t: impl Fn(&JsValue) -> Option<T>) -> Result<Option<T>, JsValue> {
-            let v = Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-            if v.is_undefined() || v.is_null() {
-                return Ok(None);
-            }
-            as_t(&v).map(Some).ok_or_else(|| options_error(&format!("{k} must be a {kind}")))
-        }
-        let string = |k: &str| field(o, k, "string", JsValue::as_string);
-        let number = |k: &str| field(o, k, "number", JsValue::as_f64);
-        Ok(Options {
-            api_key: string("apiKey")?,
-            cookie_domain: string("cookieDomain")?,
-            consent: string("consent")?,
-            batch_size: number("batchSize")?,
-            max_queue_size: number("maxQueueSize")?,
-            session_idle_timeout_ms: number("sessionIdleTimeoutMs")?,
-            session_max_length_ms: number("sessionMaxLengthMs")?,
-        })
-    }
-}
-
-fn positive(v: Option<f64>, default: f64) -> f64 {
-    v.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(default)
-}
 
 fn random<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
@@ -100,55 +62,6 @@ fn to_js_error(e: &ValidationError) -> JsValue {
     set(&err, "code", e.code.as_str());
     set(&err, "field", e.field.as_str());
     err.into()
-}
-
-fn options_error(msg: &str) -> JsValue {
-    let err = js_sys::Error::new(&format!("SessionSight.init: {msg}"));
-    err.set_name("SessionSightConfigError");
-    err.into()
-}
-
-/// Where the SDK keeps things: the browser's stores when allowed, memory otherwise.
-struct Stores {
-    local: Kv,
-    tab: Kv,
-    cookies: Option<Cookies>,
-}
-
-impl Stores {
-    fn memory() -> Stores {
-        Stores { local: Kv::memory(), tab: Kv::memory(), cookies: None }
-    }
-
-    fn browser(host: &str, secure: bool, domain_override: Option<&str>) -> Stores {
-        let local = Kv::local();
-        let tab = Kv::session();
-        let cookies = Cookies::open(secure).map(|mut jar| {
-            jar.domain = match domain_override {
-                Some(d) => Some(d.to_string()),
-                None => Self::cookie_domain(&jar, &local, host),
-            };
-            jar
-        });
-        Stores { local, tab, cookies }
-    }
-
-    /// The registrable domain for `host` (None: host-only), found by trial writes once and
-    /// cached in localStorage as `host=domain`.
-    fn cookie_domain(jar: &Cookies, local: &Kv, host: &str) -> Option<String> {
-        if let Some((h, d)) = local.get(LS_DOMAIN).as_deref().and_then(|c| c.split_once('=')) {
-            if h == host {
-                return (!d.is_empty()).then(|| d.to_string());
-            }
-        }
-        let found = jar.find_domain(host);
-        local.set(LS_DOMAIN, &format!("{host}={}", found.as_deref().unwrap_or("")));
-        found
-    }
-
-    fn is_persistent(&self) -> bool {
-        self.local.is_persistent() || self.cookies.is_some()
-    }
 }
 
 /// One page's SDK state. Created by `new`, made live by `start` once the shim knows whether
@@ -263,36 +176,6 @@ impl Sdk {
         self.persist();
     }
 
-    /// Follows what other tabs did to the site-wide state (the shim calls it on the `storage`
-    /// event and on `pageshow`/focus; the core also runs it before writing and in identify).
-    /// The stored `ss_vid` gone while this tab persists: consent was denied elsewhere, so go
-    /// memory-only and drop the old visitor's events. A different valid `ss_vid`: another tab
-    /// reset or granted consent again, so adopt it. True when the visitor changed.
-    pub fn sync(&mut self, now: f64) -> bool {
-        if !self.started {
-            return false;
-        }
-        if self.consent {
-            if !self.stores.local.is_persistent() {
-                return false;
-            }
-            match self.stores.local.get(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
-                None => self.deny(),
-                Some(id) if id != self.visitor_id => self.follow(id, now, Reason::Reset),
-                Some(_) => return false,
-            }
-            return true;
-        }
-        match store::peek_local(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
-            Some(id) if id != self.visitor_id => {
-                self.grant_stores();
-                self.follow(id, now, Reason::Consent);
-                true
-            }
-            _ => false,
-        }
-    }
-
     #[wasm_bindgen(getter, js_name = visitorId)]
     pub fn visitor_id(&self) -> String {
         self.visitor_id.clone()
@@ -374,24 +257,6 @@ impl Sdk {
             self.rotate(now, Reason::Sealed);
         }
         mine
-    }
-
-    /// Granted: a fresh persistent visitor every tab adopts. Denied: everything the SDK ever
-    /// stored on this site is erased, this tab's queued events of the old visitor are dropped,
-    /// and a fresh visitor id lives in memory only.
-    #[wasm_bindgen(js_name = setConsent)]
-    pub fn set_consent(&mut self, granted: bool, now: f64) {
-        self.sync(now);
-        if granted == self.consent {
-            return;
-        }
-        if granted {
-            self.grant_stores();
-            self.new_visitor();
-            self.rotate(now, Reason::Consent);
-        } else {
-            self.deny();
-        }
     }
 
     /// Logout: a fresh visitor, session and profile (other tabs adopt it through `sync`).
@@ -567,41 +432,6 @@ impl Sdk {
         }
     }
 
-    /// Another tab made `id` the visitor (reset, consent granted again): a new profile, a
-    /// new session; the session cookies are taken only if they showed this tab's session.
-    fn follow(&mut self, id: String, now: f64, reason: Reason) {
-        self.visitor_id = id;
-        self.profile = Profile::new(&self.visitor_id);
-        self.profile_text.clear();
-        self.profile_dirty = false;
-        self.profile_version = self.profile_version.wrapping_add(1);
-        self.load_profile();
-        self.rotate_with(now, reason, false);
-    }
-
-    /// Back to the browser's stores (consent granted, here or in another tab).
-    fn grant_stores(&mut self) {
-        self.consent = true;
-        self.stores = Stores::browser(&self.host, self.secure, self.domain_override.as_deref());
-        self.stores.tab.set(SS_TAB, &self.tab_id);
-        self.queue_dirty = true;
-        self.session_dirty = true;
-    }
-
-    /// Consent denied (here or in another tab): erase everything, drop the queued events of
-    /// the old visitor(s), and carry on in memory with a fresh visitor id.
-    fn deny(&mut self) {
-        self.consent = false;
-        erase_everything(&self.host, self.secure);
-        self.storage_failed = self.storage_failed();
-        self.stores = Stores::memory();
-        // Every event queued so far carries a visitor id of before the denial (this tab may
-        // have followed a reset just now): none of them is sent.
-        self.queue.purge("");
-        self.visitor_id = uuid_v4(random());
-        self.forget_profile();
-    }
-
     /// The stored profile when it belongs to this visitor (another tab may have merged into it).
     /// Unwritten changes of this tab are newer than storage and are kept.
     fn load_profile(&mut self) {
@@ -686,49 +516,4 @@ impl Sdk {
         }
     }
 
-}
-
-/// Consent denied: the three cookies and every `ss_` key of localStorage (other tabs' queues
-/// included) and of this tab's sessionStorage go, whether or not this page is using them.
-fn erase_everything(host: &str, secure: bool) {
-    if let Some(c) = Cookies::open(secure) {
-        for name in [VISITOR, SESSION, FIRSTPARTY_SESSION] {
-            c.delete(name, host);
-        }
-    }
-    store::erase_prefixed(PREFIX);
-}
-
-/// identify()'s checks for a demo: `{ error, dropped: [{ key, family }] }`, where `error` is
-/// the `SessionSightValidationError` identify() would throw (or null) and `dropped` names each
-/// custom key that would be dropped as PII with its family (`ssn|card|iban|phone|credential`),
-/// never its value.
-#[wasm_bindgen(js_name = explainIdentify)]
-pub fn explain_identify(payload: JsValue) -> JsValue {
-    let out = Object::new();
-    let dropped = js_sys::Array::new();
-    match input::fields(&payload).and_then(identify::explain) {
-        Ok((_, keys)) => {
-            set(&out, "error", JsValue::NULL);
-            for (key, kind) in keys {
-                let item = Object::new();
-                set(&item, "key", key);
-                set(&item, "family", kind.as_str());
-                dropped.push(&item);
-            }
-        }
-        Err(e) => set(&out, "error", to_js_error(&e)),
-    }
-    set(&out, "dropped", dropped);
-    out.into()
-}
-
-/// identify()'s validation without sending anything: null when the payload is acceptable,
-/// else the `SessionSightValidationError` that identify() would throw (forms validate as you type).
-#[wasm_bindgen(js_name = validateIdentify)]
-pub fn validate_identify(payload: JsValue) -> JsValue {
-    match input::fields(&payload).and_then(identify::validate) {
-        Ok(_) => JsValue::NULL,
-        Err(e) => to_js_error(&e),
-    }
 }

@@ -2,7 +2,8 @@
 //! fallback. "Unavailable" (private mode, sandboxed iframe, quota, cookies refused) is a
 //! normal answer here, never an exception: every browser call is wrapped, and a refused
 //! write leaves the value in memory so the SDK keeps working for this page (and is remembered,
-//! so the shim can report a full storage once). Consent withdrawal erases by prefix here.
+//! so the shim can report a full storage once). `Stores` is the set the SDK uses; consent
+//! withdrawal erases by prefix, whether or not they are in use.
 
 use std::cell::{Cell, RefCell};
 
@@ -10,6 +11,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Storage};
 
 use crate::cookie::{self, Attrs};
+
+/// Where the registrable cookie domain found for this host is cached (`host=domain`).
+const LS_DOMAIN: &str = "ss_dom";
 
 /// A key-value store that may silently refuse.
 pub struct Kv {
@@ -180,5 +184,48 @@ impl Cookies {
             }
         }
         None
+    }
+}
+
+/// Where the SDK keeps things: the browser's stores when allowed, memory otherwise.
+pub struct Stores {
+    pub local: Kv,
+    pub tab: Kv,
+    pub cookies: Option<Cookies>,
+}
+
+impl Stores {
+    pub fn memory() -> Stores {
+        Stores { local: Kv::memory(), tab: Kv::memory(), cookies: None }
+    }
+
+    pub fn browser(host: &str, secure: bool, domain_override: Option<&str>) -> Stores {
+        let local = Kv::local();
+        let tab = Kv::session();
+        let cookies = Cookies::open(secure).map(|mut jar| {
+            jar.domain = match domain_override {
+                Some(d) => Some(d.to_string()),
+                None => Self::cookie_domain(&jar, &local, host),
+            };
+            jar
+        });
+        Stores { local, tab, cookies }
+    }
+
+    /// The registrable domain for `host` (None: host-only), found by trial writes once and
+    /// cached in localStorage as `host=domain`.
+    fn cookie_domain(jar: &Cookies, local: &Kv, host: &str) -> Option<String> {
+        if let Some((h, d)) = local.get(LS_DOMAIN).as_deref().and_then(|c| c.split_once('=')) {
+            if h == host {
+                return (!d.is_empty()).then(|| d.to_string());
+            }
+        }
+        let found = jar.find_domain(host);
+        local.set(LS_DOMAIN, &format!("{host}={}", found.as_deref().unwrap_or("")));
+        found
+    }
+
+    pub fn is_persistent(&self) -> bool {
+        self.local.is_persistent() || self.cookies.is_some()
     }
 }

@@ -383,6 +383,20 @@ fn a_denial_in_another_tab_is_followed_before_anything_is_written_or_sent() {
 }
 
 #[wasm_bindgen_test]
+fn a_denial_in_another_tab_stops_the_old_visitors_events_at_the_next_send() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    js("for (const n of ['ss_vid','ss_sid','fsid']) document.cookie = n + '=; Path=/; Max-Age=0'; localStorage.clear();");
+    assert!(sdk.next_batch(NOW + 1.0, false).is_null(), "nothing of the old visitor goes out");
+    assert!(!sdk.persistent());
+    assert!(!sdk.visitor_id().is_empty() && sdk.visitor_id() != old);
+    clean();
+}
+
+#[wasm_bindgen_test]
 fn a_reset_in_another_tab_is_adopted_by_sync_and_by_identify() {
     clean();
     let mut sdk = started("");

@@ -252,6 +252,7 @@ impl Sdk {
 
     /// The collector answered that these sessions are sealed.
     pub fn sealed(&mut self, ids: Vec<String>, now: f64) -> bool {
+        self.sync(now);
         let mine = ids.iter().any(|id| *id == self.session.id);
         if mine {
             self.rotate(now, Reason::Sealed);
@@ -270,6 +271,8 @@ impl Sdk {
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&mut self, now: f64, urgent: bool) -> JsValue {
         self.last_now = self.last_now.max(now);
+        // A denial in another tab drops the old visitor's events before any goes out.
+        self.sync(now);
         let Some(mut batch) = self.queue.take(now, &self.api_key, urgent) else { return JsValue::NULL };
         let out = Object::new();
         set(&out, "id", batch.id);
@@ -360,6 +363,7 @@ impl Sdk {
 
     /// Takes over a closed tab's unsent events. Call only while holding that tab's lock.
     pub fn adopt(&mut self, tab_id: String) -> u32 {
+        self.sync(self.last_now);
         let key = format!("{LS_QUEUE_PREFIX}{tab_id}");
         let Some(text) = self.stores.local.get(&key) else { return 0 };
         let other = Queue::decode(&text, self.policy);

@@ -416,6 +416,27 @@ fn a_reset_in_another_tab_is_adopted_by_sync_and_by_identify() {
 }
 
 #[wasm_bindgen_test]
+fn a_denial_then_grant_elsewhere_unseen_in_between_still_drops_the_old_visitors_events() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    // Another tab: denied (erases everything), then granted (a fresh visitor).
+    let mut other = Sdk::new(options(""), NOW).unwrap_or_else(|_| panic!());
+    other.start(NOW, true, None);
+    other.set_consent(false, NOW + 1.0);
+    other.set_consent(true, NOW + 2.0);
+    let granted = other.visitor_id();
+    assert!(sdk.sync(NOW + 3.0));
+    assert_eq!(sdk.visitor_id(), granted);
+    let sent = bodies(&mut sdk, NOW + 4.0);
+    assert!(!sent.contains(&old), "{sent}");
+    assert!(sent.contains(r#""reason":"consent""#), "{sent}");
+    clean();
+}
+
+#[wasm_bindgen_test]
 fn a_grant_in_another_tab_is_adopted_by_a_denied_tab() {
     clean();
     let mut sdk = started("consent: 'denied'");

@@ -13,6 +13,10 @@ use crate::ids::{normalize_uuid, uuid_v4};
 use crate::profile::Profile;
 use crate::session::Reason;
 
+/// The visitor id the last grant of consent minted: a tab that finds it as the new `ss_vid`
+/// missed a denial in between (the denial erased it, the grant wrote it again).
+const LS_GRANT: &str = "ss_grant";
+
 #[wasm_bindgen]
 impl Sdk {
     /// Follows what other tabs did to the site-wide state (the shim calls it on the `storage`
@@ -30,7 +34,15 @@ impl Sdk {
             }
             match self.stores.local.get(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
                 None => self.deny(),
-                Some(id) if id != self.visitor_id => self.follow(id, now, Reason::Reset),
+                Some(id) if id != self.visitor_id => {
+                    if self.stores.local.get(LS_GRANT).as_deref() == Some(id.as_str()) {
+                        // Denied and granted again meanwhile: the old visitor's events go.
+                        self.queue.purge("");
+                        self.follow(id, now, Reason::Consent);
+                    } else {
+                        self.follow(id, now, Reason::Reset);
+                    }
+                }
                 Some(_) => return false,
             }
             return true;
@@ -57,6 +69,7 @@ impl Sdk {
         if granted {
             self.grant_stores();
             self.new_visitor();
+            self.stores.local.set(LS_GRANT, &self.visitor_id);
             self.rotate(now, Reason::Consent);
         } else {
             self.deny();

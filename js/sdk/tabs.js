@@ -1,0 +1,122 @@
+// Coordination between the tabs of one site. Web Locks tell a duplicated tab (it inherited a
+// live tab's id) from a reload, and a closed tab's queue (its lock is free) from a live one;
+// a tab's lock is released on pagehide and taken again on pageshow, so a page stays eligible
+// for the back/forward cache. The `storage` event tells this tab that another one denied
+// consent, granted it again or reset the visitor: the core then follows (`sync`).
+
+export const TAB_LOCK = 'ss_tab:';
+const DUPLICATE_WAIT_MS = 500;
+const ADOPT_EVERY_MS = 60_000;
+const STALE_QUEUE_MS = 180_000;
+
+/**
+ * core: the guarded core; locks: navigator.locks or undefined; onChange(): the queue or the
+ * visitor changed (schedule a send, forget fast paths); now: wall clock for the core.
+ */
+export function createTabs({ core, locks, onChange = () => {}, now = Date.now, timers = globalThis }) {
+  const held = new Map(); // lock name -> { release, kept } (kept referenced: the lock lives as long as it)
+  let retaking = null; // AbortController of a queued re-take after pageshow
+  let interval = 0;
+
+  /**
+   * Holds the lock `name` until released. Resolves true when held, false when another tab has
+   * it (after waiting `waitMs`, or at once). `queue`: wait as long as it takes (with `signal`).
+   */
+  function hold(name, { waitMs = 0, queue = false, signal } = {}) {
+    if (!locks) return Promise.resolve(true);
+    if (held.has(name)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let options = { ifAvailable: true };
+      let timer = 0;
+      if (waitMs) {
+        // (AbortSignal.timeout is younger than Web Locks in some browsers.)
+        const abort = new AbortController();
+        timer = timers.setTimeout(() => abort.abort(), waitMs);
+        options = { signal: abort.signal };
+      } else if (queue) {
+        options = signal ? { signal } : {};
+      }
+      locks.request(name, options, (lock) => {
+        timers.clearTimeout(timer);
+        if (!lock) {
+          resolve(false);
+          return undefined;
+        }
+        let release;
+        const kept = new Promise((r) => { release = r; });
+        held.set(name, { release, kept });
+        resolve(true);
+        return kept;
+      }).catch(() => resolve(false));
+    });
+  }
+
+  function releaseAll() {
+    if (retaking) {
+      retaking.abort();
+      retaking = null;
+    }
+    for (const { release } of held.values()) release();
+    held.clear();
+  }
+
+  /** Adopts the queues of tabs that are gone (their lock is free; without Web Locks: stale). */
+  function adoptOrphans() {
+    if (!locks) {
+      let adopted = 0;
+      for (const tab of core.read((s) => s.staleQueues(now(), STALE_QUEUE_MS), [])) adopted += core.write((s) => s.adopt(tab), 0);
+      if (adopted) onChange();
+      return;
+    }
+    for (const tab of core.read((s) => s.otherQueues(), [])) {
+      locks.request(TAB_LOCK + tab, { ifAvailable: true }, (lock) => {
+        if (lock && core.write((s) => s.adopt(tab), 0)) onChange();
+      }).catch(() => {});
+    }
+  }
+
+  /** Follows what other tabs changed (consent, reset); true when this tab's visitor changed. */
+  function sync() {
+    const changed = core.write((s) => s.sync(now()), false) === true;
+    if (changed) onChange(true);
+    return changed;
+  }
+
+  return {
+    hold,
+    held: (name) => held.has(name),
+    /**
+     * True when another live tab holds `inherited` (this tab was duplicated from it); a
+     * reload's previous document releases it within moments. When false, this tab holds it.
+     */
+    async isDuplicate(inherited) {
+      if (!inherited) return false;
+      return !(await hold(TAB_LOCK + inherited)) && !(await hold(TAB_LOCK + inherited, { waitMs: DUPLICATE_WAIT_MS }));
+    },
+    /** Holds this tab's own lock (resolves once granted, so a duplicate made now finds it held). */
+    claim(tabId) {
+      return hold(TAB_LOCK + tabId);
+    },
+    start() {
+      adoptOrphans();
+      interval = timers.setInterval(adoptOrphans, ADOPT_EVERY_MS);
+    },
+    stop() {
+      timers.clearInterval(interval);
+      releaseAll();
+    },
+    adoptOrphans,
+    sync,
+    /** The `storage` event: the visitor key changed or storage was cleared in another tab. */
+    onStorage(e) {
+      if (!e || e.key === null || e.key === 'ss_vid') sync();
+    },
+    pagehide: releaseAll,
+    /** Restored from the back/forward cache: take the lock again (waits if it is held). */
+    pageshow(tabId) {
+      if (!locks || !tabId) return;
+      retaking = typeof AbortController === 'function' ? new AbortController() : null;
+      hold(TAB_LOCK + tabId, { queue: true, signal: retaking ? retaking.signal : undefined }).then(() => { retaking = null; });
+    },
+  };
+}

@@ -253,7 +253,7 @@ impl Sdk {
     /// The collector answered that these sessions are sealed.
     pub fn sealed(&mut self, ids: Vec<String>, now: f64) -> bool {
         self.sync(now);
-        let mine = ids.iter().any(|id| *id == self.session.id);
+        let mine = ids.contains(&self.session.id);
         if mine {
             self.rotate(now, Reason::Sealed);
         }
@@ -469,7 +469,7 @@ impl Sdk {
     fn rotate_with(&mut self, now: f64, reason: Reason, take_cookie: bool) {
         let previous = std::mem::replace(&mut self.session, Session::new(uuid_v7(now, random()), now));
         // Take the cookie only if it showed this tab's session: another tab may own it now.
-        let owned = self.stores.cookies.as_ref().and_then(|c| c.get(SESSION)).is_none_or(|v| v == previous.id);
+        let owned = self.stores.cookies.as_ref().and_then(|c| c.get(SESSION)).map_or(true, |v| v == previous.id);
         self.session_dirty = true;
         if owned || take_cookie {
             self.claim_cookie();

@@ -54,16 +54,20 @@ function errorsOf(page) {
 }
 
 /**
- * A reverse proxy in front of the collector whose /ingest answers keep the collector's status
- * but carry `proxy.body` instead of its body: a real server answering something hostile.
+ * A reverse proxy in front of the collector. `proxy.body` (when set) replaces the body of its
+ * 2xx /ingest answers, status kept: a real server answering something hostile. `cacheable`
+ * drops `Cache-Control: no-store` (which keeps pages out of the back/forward cache): a site
+ * whose pages may be cached.
  */
-function hostileProxy(target) {
+function frontProxy(target, { cacheable = false } = {}) {
   const proxy = { body: null };
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const upstream = httpRequest(target + req.url, { method: req.method, headers: req.headers }, (answer) => {
+      const headers = { ...answer.headers };
+      if (cacheable) delete headers['cache-control'];
       if (path !== '/ingest' || proxy.body === null || answer.statusCode >= 300) {
-        res.writeHead(answer.statusCode, answer.headers);
+        res.writeHead(answer.statusCode, headers);
         answer.pipe(res);
         return;
       }
@@ -122,7 +126,7 @@ test('an unload batch of unknown fate blocks no later send, and no timer spins',
 
 test('any 2xx body is tolerated: nothing a server answers switches the SDK off', async ({ page }) => {
   const collector = await openCollector({ www: lifecycleWww() });
-  const proxy = await hostileProxy(collector.url);
+  const proxy = await frontProxy(collector.url);
   try {
     const seen = errorsOf(page);
     await embed(page, proxy.url);
@@ -279,6 +283,8 @@ test('back/forward cache: the page is restored (pageshow.persisted), the SDK res
     args: chromiumArgs,
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
   });
+  // The collector forbids caching (no-store), which alone keeps pages out of the cache.
+  const site = await frontProxy(collector.url, { cacheable: true });
   try {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -287,23 +293,35 @@ test('back/forward cache: the page is restored (pageshow.persisted), the SDK res
       window.addEventListener('pageshow', (e) => window.__shows.push(e.persisted));
     });
     // Control: a page without the SDK is restored from the cache in this browser.
-    await page.goto(collector.url + '/plain.html');
-    await page.goto(collector.url + '/plain.html?next');
+    await page.goto(site.url + '/plain.html');
+    await page.goto(site.url + '/plain.html?next');
     await page.goBack({ waitUntil: 'commit' });
     await expect.poll(() => page.evaluate(() => window.__shows)).toEqual([false, true]);
 
-    const first = await embed(page, collector.url);
+    const first = await embed(page, site.url);
     await page.evaluate(() => { window.__marker = 'same document'; return SessionSight.flush(); });
     const tab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
-    await page.goto(collector.url + '/plain.html?away');
+    // Undelivered events stay queued under this tab's id while it is away.
+    collector.faults({ fail: 1000, status: 503 });
+    await page.evaluate(() => SessionSight.identify({ plan: 'before bfcache' }));
+    await expect.poll(() => page.evaluate((t) => localStorage.getItem(`ss_q:${t}`) !== null, tab)).toBe(true);
+    await page.goto(site.url + '/plain.html?away');
+    // Another tab of the site starts and asks for the away tab's lock, as the SDK does to
+    // adopt the queue of a closed tab: a lock still held would get the cached page evicted.
+    const other = await context.newPage();
+    await embed(other, site.url);
+    expect(await other.evaluate((t) => navigator.locks.request(`ss_tab:${t}`, { ifAvailable: true }, (lock) => lock !== null), tab)).toBe(true);
+    await page.bringToFront();
     await page.goBack({ waitUntil: 'commit' });
     await expect.poll(() => page.evaluate(() => window.__shows)).toEqual([false, true]);
     expect(await page.evaluate(() => window.__marker)).toBe('same document');
     // Resumed: the tab's lock is held again, the session continues, events flow.
+    collector.faults({});
     await expect.poll(() => page.evaluate(async () => (await navigator.locks.query()).held.map((l) => l.name))).toContain(`ss_tab:${tab}`);
     expect(await ids(page)).toEqual(first);
     await page.evaluate(() => { SessionSight.identify({ plan: 'after bfcache' }); return SessionSight.flush(); });
     await expect.poll(() => identifiesOf(collector, 'plan', 'after bfcache').map((e) => e.sessionId)).toEqual([first.sessionId]);
+    await expect.poll(() => identifiesOf(collector, 'plan', 'before bfcache').length).toBe(1);
 
     const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
     await copy.waitForLoadState();
@@ -314,6 +332,7 @@ test('back/forward cache: the page is restored (pageshow.persisted), the SDK res
     expect(second.sessionId).not.toBe(first.sessionId);
   } finally {
     await browser.close();
+    await site.close();
   }
 });
 

@@ -441,7 +441,12 @@ fn a_grant_in_another_tab_is_adopted_by_a_denied_tab() {
     clean();
     let mut sdk = started("consent: 'denied'");
     assert!(!sdk.sync(NOW));
-    js(&format!("localStorage.setItem('ss_vid', '{B}');"));
+    // A tab loading without a consent decision writes an id: not a grant, not followed.
+    js(&format!("localStorage.setItem('ss_vid', '{A}');"));
+    assert!(!sdk.sync(NOW + 1.0));
+    assert!(!sdk.persistent());
+    // An explicit grant in another tab is.
+    js(&format!("localStorage.setItem('ss_vid', '{B}'); localStorage.setItem('ss_grant', '{B}');"));
     assert!(sdk.sync(NOW + 1.0));
     assert!(sdk.persistent());
     assert_eq!(sdk.visitor_id(), B);

@@ -13,8 +13,9 @@ use crate::ids::{normalize_uuid, uuid_v4};
 use crate::profile::Profile;
 use crate::session::Reason;
 
-/// The visitor id the last grant of consent minted: a tab that finds it as the new `ss_vid`
-/// missed a denial in between (the denial erased it, the grant wrote it again).
+/// The visitor id the last grant of consent minted (a denial erases it). A persisting tab
+/// that finds it as the new `ss_vid` missed a denial in between; a denied tab follows a new
+/// `ss_vid` only when it is there.
 const LS_GRANT: &str = "ss_grant";
 
 #[wasm_bindgen]
@@ -23,7 +24,8 @@ impl Sdk {
     /// event and on `pageshow`/focus; the core also runs it before writing and in identify).
     /// The stored `ss_vid` gone while this tab persists: consent was denied elsewhere, so go
     /// memory-only and drop the old visitor's events. A different valid `ss_vid`: another tab
-    /// reset or granted consent again, so adopt it. True when the visitor changed.
+    /// reset or granted consent again, so adopt it (a denied tab only after an explicit grant).
+    /// True when the visitor changed.
     pub fn sync(&mut self, now: f64) -> bool {
         if !self.started {
             return false;
@@ -46,6 +48,11 @@ impl Sdk {
                 Some(_) => return false,
             }
             return true;
+        }
+        // Denied here: only an explicit grant elsewhere (which writes `ss_grant`; a denial
+        // erases it) brings this tab back, not a tab that merely started and wrote an id.
+        if store::peek_local(LS_GRANT).is_none() {
+            return false;
         }
         match store::peek_local(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
             Some(id) if id != self.visitor_id => {

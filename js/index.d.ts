@@ -66,8 +66,6 @@ export interface DeliveryStats {
   inFlight: number;
   /** Milliseconds until the retry after a failure; null when not backing off. */
   nextRetryInMs: number | null;
-  /** Milliseconds until the next scheduled send; null when none is scheduled. */
-  nextSendInMs: number | null;
   /** HTTP status of the last answer (0: network error or deadline passed); null before any. */
   lastStatus: number | null;
   /** True once a storage write failed (events are kept in memory). */

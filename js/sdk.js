@@ -212,7 +212,7 @@ export function createSessionSight(loadWasm) {
       try { data = snapshot(payload); } catch (e) { return e; }
       if (!wasm) {
         if (!browser) return null;
-        throw new Error('SessionSight.validate() needs init() to have resolved');
+        throw new Error('SessionSight: init() first');
       }
       const e = wasm.validateIdentify(data);
       return e ? fromCore(e) : null;
@@ -223,11 +223,10 @@ export function createSessionSight(loadWasm) {
       try { data = snapshot(payload); } catch (e) { return { error: e, dropped: [] }; }
       if (!wasm || typeof wasm.explainIdentify !== 'function') {
         if (!browser) return { error: null, dropped: [] };
-        throw new Error('SessionSight.explain() needs init() to have resolved');
+        throw new Error('SessionSight: init() first');
       }
-      const out = wasm.explainIdentify(data) || {};
-      const dropped = Array.isArray(out.dropped) ? out.dropped.map((d) => ({ key: String(d.key), family: String(d.family) })) : [];
-      return { error: out.error ? fromCore(out.error) : null, dropped };
+      const out = wasm.explainIdentify(data);
+      return { error: out.error ? fromCore(out.error) : null, dropped: out.dropped };
     },
     async flush() {
       refuseReentry();
@@ -239,13 +238,9 @@ export function createSessionSight(loadWasm) {
   // Not part of the API: figures for the benchmark and the demo (wasm memory, delivery state).
   Object.defineProperty(api, '__stats', {
     value: () => ({
-      wasmMemoryBytes: wasm && wasm.memory ? wasm.memory.buffer.byteLength : 0,
-      pending: core.read((s) => s.pending, 0),
-      inFlight: 0,
-      nextRetryInMs: null,
-      nextSendInMs: null,
-      lastStatus: null,
-      ...(delivery ? delivery.stats() : {}),
+      wasmMemoryBytes: wasm ? wasm.memory.buffer.byteLength : 0,
+      pending: 0,
+      ...(delivery && delivery.stats()),
       storageFailed: core.read((s) => s.storageFailed === true, false),
       disabled: core.disabled,
     }),

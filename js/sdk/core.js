@@ -34,7 +34,7 @@ export function createCoreGuard({ report, onDisable = () => {}, onPersist = () =
     try { failed = sdk.storageFailed === true; } catch (e) { failed = false; }
     if (failed) {
       storageReported = true;
-      report(new Error('SessionSight: browser storage is full or refused; events are kept in memory'));
+      report(new Error('SessionSight: storage full or refused, events kept in memory'));
     }
   }
 
@@ -82,6 +82,5 @@ export function createCoreGuard({ report, onDisable = () => {}, onPersist = () =
       persistSoon();
       return run(fn, fallback);
     },
-    checkStorage,
   };
 }

@@ -22,7 +22,7 @@ export function clampDelay(ms, fallback, min = 0) {
 /**
  * `core` is the guarded core (`read`/`write`); `transport.send(body, urgent)` never rejects.
  * Options: interval (flushIntervalMs), batchSize, report(error), debug, onSettled(verdict),
- * now (wall clock for the core), timers ({ setTimeout, clearTimeout }), random, monotonic.
+ * now (wall clock for the core), timers ({ setTimeout, clearTimeout }), random.
  */
 export function createDelivery(core, transport, options = {}) {
   const interval = clampDelay(options.interval > 0 ? options.interval : DEFAULT_INTERVAL_MS, DEFAULT_INTERVAL_MS, MIN_INTERVAL_MS);
@@ -31,7 +31,7 @@ export function createDelivery(core, transport, options = {}) {
   const now = options.now || Date.now;
   const timers = options.timers || globalThis;
   const random = options.random || Math.random;
-  const monotonic = options.monotonic || (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
+  const monotonic = () => performance.now();
   let timer = 0;
   let dueAt = null; // monotonic time the armed timer fires
   let sending = null;
@@ -86,7 +86,7 @@ export function createDelivery(core, transport, options = {}) {
     if (res.sealed.length) core.write((s) => s.sealed(res.sealed, now()));
     if (verdict && verdict.verdict === 'retry') {
       backoff = clampDelay(verdict.retryIn, interval);
-      if (options.debug) console.warn(`[SessionSight] delivery failed (${res.timedOut ? 'timed out' : res.status || 'network error'}), retrying in ${Math.round(backoff)} ms`);
+      if (options.debug) console.warn('[SessionSight] retrying', res.status);
     } else if (verdict && verdict.verdict === 'delivered') {
       backoff = null;
     } else if (verdict && verdict.verdict === 'rejected') {
@@ -148,8 +148,7 @@ export function createDelivery(core, transport, options = {}) {
       return {
         pending: core.read((s) => s.pending, 0),
         inFlight,
-        nextRetryInMs: backoff !== null && dueAt !== null ? Math.max(0, Math.round(dueAt - monotonic())) : null,
-        nextSendInMs: dueAt !== null ? Math.max(0, Math.round(dueAt - monotonic())) : null,
+        nextRetryInMs: backoff === null || dueAt === null ? null : Math.max(0, Math.round(dueAt - monotonic())),
         lastStatus,
       };
     },

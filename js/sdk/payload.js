@@ -9,7 +9,7 @@ let depth = 0;
 let reentered = false;
 
 function unreadable() {
-  return new SessionSightValidationError('identify: the payload could not be read (a getter threw, a revoked Proxy, or a getter calling the SDK)', 'payload_unreadable', 'payload');
+  return new SessionSightValidationError('payload unreadable', 'payload_unreadable', 'payload');
 }
 
 /** Called by every API entry: inside a payload getter, the SDK refuses to be re-entered. */

@@ -8,7 +8,7 @@ const KEEPALIVE_LIMIT = 60_000;
 const MAX_SEALED = 100;
 
 /** What a failed or timed-out request settles as. */
-export const NETWORK_ERROR = Object.freeze({ status: 0, retryAfter: NaN, sealed: Object.freeze([]) });
+export const NETWORK_ERROR = { status: 0, retryAfter: NaN, sealed: [] };
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; NaN when absent or unreadable. */
 export function retryAfterMs(value, now = Date.now()) {

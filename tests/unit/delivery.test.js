@@ -220,7 +220,7 @@ test('sealed ids from the answer reach the core; an empty queue arms no timer', 
   await d.pump();
   assert.deepEqual(sealed, ['s1']);
   assert.equal(timers.delays.length, 0);
-  assert.equal(d.stats().nextSendInMs, null);
+  assert.equal(d.stats().nextRetryInMs, null);
 });
 
 test('flush() settles even when the core is gone mid-pump', async () => {

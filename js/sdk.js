@@ -221,7 +221,7 @@ export function createSessionSight(loadWasm) {
     explain(payload) {
       let data;
       try { data = snapshot(payload); } catch (e) { return { error: e, dropped: [] }; }
-      if (!wasm || typeof wasm.explainIdentify !== 'function') {
+      if (!wasm) {
         if (!browser) return { error: null, dropped: [] };
         throw new Error('SessionSight: init() first');
       }

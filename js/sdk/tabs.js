@@ -107,9 +107,9 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
     },
     adoptOrphans,
     sync,
-    /** The `storage` event: the visitor key changed or storage was cleared in another tab. */
+    /** The `storage` event: the visitor or the consent grant changed, or storage was cleared, in another tab. */
     onStorage(e) {
-      if (!e || e.key === null || e.key === 'ss_vid') sync();
+      if (!e || e.key === null || e.key === 'ss_vid' || e.key === 'ss_grant') sync();
     },
     pagehide: releaseAll,
     /** Restored from the back/forward cache: take the lock again (waits if it is held). */

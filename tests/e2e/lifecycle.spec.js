@@ -96,7 +96,7 @@ test('a request that never answers: flush() settles and delivery goes on', async
   ]));
   expect(outcome).toBe('settled');
   await expect.poll(() => identifiesOf(collector, 'tag', 'hang').length, { timeout: 30_000 }).toBe(1);
-  expect(await page.evaluate(() => SessionSight.__stats().inFlight)).toBe(0);
+  await expect.poll(() => page.evaluate(() => SessionSight.__stats().inFlight)).toBe(0);
 });
 
 test('an unload batch of unknown fate blocks no later send, and no timer spins', async ({ page, collector }) => {
@@ -223,6 +223,22 @@ test('consent denied in one tab: the other tab follows within a second and keeps
   expect(await one.evaluate(() => JSON.stringify(localStorage) + document.cookie)).not.toContain('bob@example.com');
   expect(identifiesOf(collector, 'step', 'after')[0].visitorId).not.toBe(a.visitorId);
   expect(collector.events((e) => e.visitorId === a.visitorId)).toHaveLength(sentBefore);
+});
+
+test('consent granted again after a denial: every open tab uses the one fresh visitor id', async ({ context, collector }) => {
+  const one = await context.newPage();
+  const two = await context.newPage();
+  const a = await embed(one, collector.url);
+  await embed(two, collector.url);
+  await one.evaluate(() => SessionSight.setConsent('denied'));
+  await expect.poll(() => two.evaluate(() => SessionSight.getVisitorId()), { timeout: 1_000 }).not.toBe(a.visitorId);
+  await one.evaluate(() => SessionSight.setConsent('granted'));
+  const granted = await ids(one);
+  await expect.poll(() => two.evaluate(() => SessionSight.getVisitorId()), { timeout: 1_000 }).toBe(granted.visitorId);
+  expect(granted.visitorId).not.toBe(a.visitorId);
+  expect((await sdkCookies(context)).ss_vid.value).toBe(granted.visitorId);
+  await two.evaluate(() => { SessionSight.identify({ step: 'after the grant' }); return SessionSight.flush(); });
+  await expect.poll(() => identifiesOf(collector, 'step', 'after the grant').map((e) => e.visitorId)).toEqual([granted.visitorId]);
 });
 
 test('reset() in tab A: tab B\'s next identify() carries the new visitor id', async ({ context, collector }) => {
@@ -372,6 +388,22 @@ test('payloads that cannot be read give SessionSightValidationError and leave th
   await expect.poll(() => identifiesOf(collector, 'plan', 'after the getters').length).toBe(1);
   expect(identifiesOf(collector, 'plan', 'counted')).toHaveLength(1);
   expect(seen.pageErrors).toEqual([]);
+});
+
+test('explain(): what identify() would refuse or drop as PII, without sending', async ({ page, collector }) => {
+  await embed(page, collector.url);
+  await page.evaluate(() => SessionSight.flush());
+  const before = collector.state.requests;
+  const out = await page.evaluate(() => {
+    const ok = SessionSight.explain({ plan: 'pro', phone: '555-123-4567', card: '4111 1111 1111 1111' });
+    const bad = SessionSight.explain({ id: 'ana@example.com' });
+    return { dropped: ok.dropped, okError: ok.error, bad: { name: bad.error.name, code: bad.error.code, ours: bad.error instanceof SessionSight.SessionSightValidationError } };
+  });
+  expect(out.okError).toBeNull();
+  expect(out.dropped).toEqual([{ key: 'phone', family: 'phone' }, { key: 'card', family: 'card' }]);
+  expect(out.bad).toEqual({ name: 'SessionSightValidationError', code: 'id_email_shaped', ours: true });
+  await page.evaluate(() => SessionSight.flush());
+  expect(collector.state.requests).toBe(before);
 });
 
 test('localStorage full: nothing thrown, one report, events still delivered', async ({ page, collector }) => {

@@ -115,15 +115,16 @@ test('without Web Locks: stale queues are adopted, the tab is never a duplicate'
   assert.equal(changes, 1);
 });
 
-test('the storage event for ss_vid (or a cleared storage) makes the core sync', () => {
+test('the storage event for ss_vid, ss_grant (or a cleared storage) makes the core sync', () => {
   const calls = [];
   const core = { sync: (now) => { calls.push(now); return calls.length === 1; } };
   let changes = 0;
   const tabs = createTabs({ core: guard(core), locks: undefined, onChange: () => changes++, now: () => 42 });
   tabs.onStorage({ key: 'ss_vid' });
   tabs.onStorage({ key: null });
+  tabs.onStorage({ key: 'ss_grant' });
   tabs.onStorage({ key: 'ss_prof' });
   tabs.onStorage({ key: 'other' });
-  assert.deepEqual(calls, [42, 42]);
+  assert.deepEqual(calls, [42, 42, 42]);
   assert.equal(changes, 1); // only the sync that changed the visitor
 });

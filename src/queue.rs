@@ -176,12 +176,12 @@ impl Queue {
         std::mem::take(&mut self.lost_identify)
     }
 
-    /// Removes every event whose JSON contains `needle` (consent withdrawn: the old visitor's
-    /// events); returns how many. They are not counted as dropped.
-    pub fn purge(&mut self, needle: &str) -> usize {
-        let before = self.items.len();
-        self.items.retain(|i| !i.json.contains(needle));
-        before - self.items.len()
+    /// Removes every event, in flight or not (consent withdrawn: nothing queued for the old
+    /// visitor may go out); returns how many. They are not counted as dropped.
+    pub fn discard_all(&mut self) -> usize {
+        let n = self.items.len();
+        self.items.clear();
+        n
     }
 
     /// Adds an event; returns how many old events the cap evicted.

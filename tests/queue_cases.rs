@@ -1,7 +1,7 @@
 //! Worked cases of `sessionsight::queue`, one behaviour each: batching and the envelope, the
 //! byte budget, backoff and `Retry-After`, 413 splits, rejections, the cap, unload batches that
 //! never block regular sends, waits that survive a clock moved back, dropped identify events,
-//! purging and persistence. `queue_model.rs` checks the same rules on random sequences.
+//! discarding and persistence. `queue_model.rs` checks the same rules on random sequences.
 
 use sessionsight::queue::{Outcome, Policy, Queue, Verdict, RETRY_AFTER_CAP_MS};
 
@@ -198,15 +198,16 @@ fn a_dropped_identify_is_reported_once() {
 }
 
 #[test]
-fn purge_removes_matching_events_without_counting_them() {
+fn discard_all_removes_every_event_without_counting_them() {
     let mut q = Queue::new(Policy::default());
     q.push(id(1), "{\"visitorId\":\"a\"}".into());
     q.push(id(2), "{\"visitorId\":\"b\"}".into());
     let b = q.take(0.0, "k", false).unwrap();
-    assert_eq!(q.purge("\"visitorId\":\"a\""), 1);
+    assert_eq!(q.discard_all(), 2);
     assert_eq!(q.dropped(), 0);
-    assert_eq!(q.ids().collect::<Vec<_>>(), [id(2)]);
-    assert_eq!(q.settle(&b, Outcome::Accepted, 0.0, 0.0), Verdict::Delivered { count: 1 });
+    assert!(q.is_empty());
+    // An answer to a batch sent before changes nothing.
+    assert_eq!(q.settle(&b, Outcome::Accepted, 0.0, 0.0), Verdict::Stale);
 }
 
 #[test]

@@ -39,7 +39,7 @@ impl Sdk {
                 Some(id) if id != self.visitor_id => {
                     if self.stores.local.get(LS_GRANT).as_deref() == Some(id.as_str()) {
                         // Denied and granted again meanwhile: the old visitor's events go.
-                        self.queue.purge("");
+                        self.queue.discard_all();
                         self.follow(id, now, Reason::Consent);
                     } else {
                         self.follow(id, now, Reason::Reset);
@@ -115,7 +115,7 @@ impl Sdk {
         self.stores = Stores::memory();
         // Every event queued so far carries a visitor id of before the denial (this tab may
         // have followed a reset just now): none of them is sent.
-        self.queue.purge("");
+        self.queue.discard_all();
         self.visitor_id = uuid_v4(random());
         self.forget_profile();
     }

@@ -35,7 +35,6 @@ export function createSessionSight(loadWasm) {
   let failed = false;
   let delivery = null;
   let tabs = null;
-  let unwatch = null;
   let lastActivity = 0;
   const early = createEarlyQueue();
   // identify()'s fast path: the same accepted payload again, for the same visitor, with the
@@ -51,15 +50,9 @@ export function createSessionSight(loadWasm) {
     }
   }
 
+  // After a trap every call returns its fallback: timers and listeners find nothing to do.
   const core = createCoreGuard({
     report,
-    onDisable: () => {
-      failed = true;
-      early.clear();
-      if (delivery) delivery.stop();
-      if (tabs) tabs.stop();
-      if (unwatch) unwatch();
-    },
     onPersist: () => {
       if (lastIdentify.profile === undefined) lastIdentify.profile = storedProfile();
     },
@@ -84,7 +77,7 @@ export function createSessionSight(loadWasm) {
   }
 
   function listen() {
-    unwatch = watchPage(window, document, {
+    watchPage(window, document, {
       claim,
       hidden: () => delivery.flushUrgent(),
       pagehide: () => {
@@ -149,7 +142,7 @@ export function createSessionSight(loadWasm) {
   /** Before the core is live: queue the call (browser only); true when queued or dropped. */
   function notLive(name, args) {
     if (core.live) return false;
-    if (browser && !failed) early.push(name, args);
+    if (browser && !failed && !core.disabled) early.push(name, args);
     return true;
   }
 
@@ -208,14 +201,7 @@ export function createSessionSight(loadWasm) {
     },
     /** identify()'s checks without sending: null, or the error identify() would throw. */
     validate(payload) {
-      let data;
-      try { data = snapshot(payload); } catch (e) { return e; }
-      if (!wasm) {
-        if (!browser) return null;
-        throw new Error('SessionSight: init() first');
-      }
-      const e = wasm.validateIdentify(data);
-      return e ? fromCore(e) : null;
+      return api.explain(payload).error;
     },
     /** What identify() would do with a payload: its error, and the keys it would drop as PII. */
     explain(payload) {

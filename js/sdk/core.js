@@ -5,8 +5,8 @@
 // fallback returned: the SDK keeps working.
 import { fromCore, isValidationError } from './errors.js';
 
-/** `report(error)` reaches debug/onError; `onDisable()` runs once after a trap. */
-export function createCoreGuard({ report, onDisable = () => {}, onPersist = () => {} }) {
+/** `report(error)` reaches debug/onError; once disabled, every call returns its fallback. */
+export function createCoreGuard({ report, onPersist = () => {} }) {
   let sdk = null;
   let disabled = false;
   let persistQueued = false;
@@ -19,7 +19,6 @@ export function createCoreGuard({ report, onDisable = () => {}, onPersist = () =
       disabled = true;
       console.error('[SessionSight] disabled after an internal error', e);
       report(e);
-      onDisable();
       return;
     }
     const key = String(e && e.message);

@@ -38,7 +38,6 @@ export function createDelivery(core, transport, options = {}) {
   let backoff = null; // ms the core asked to wait after a failure (consumed by the next timer)
   let inFlight = 0;
   let lastStatus = null;
-  let stopped = false;
 
   function arm(delay) {
     timers.clearTimeout(timer);
@@ -62,7 +61,6 @@ export function createDelivery(core, transport, options = {}) {
    * is waiting and nothing stops it. Otherwise the backoff the core asked for, else the interval.
    */
   function schedule(soon = false) {
-    if (stopped) return;
     const pending = core.read((s) => s.pending, 0);
     if (!pending) {
       disarm();
@@ -104,7 +102,6 @@ export function createDelivery(core, transport, options = {}) {
   /** Sends batches until the queue is empty or a failure asks to wait. Never rejects. */
   function pump() {
     if (sending) return sending;
-    if (stopped) return Promise.resolve();
     disarm();
     sending = (async () => {
       for (;;) {
@@ -122,7 +119,6 @@ export function createDelivery(core, transport, options = {}) {
 
   /** The page is going away: send what is not in flight, with keepalive, whatever the backoff. */
   function flushUrgent() {
-    if (stopped) return;
     for (let i = 0; i < URGENT_BATCHES; i++) {
       const batch = core.write((s) => s.nextBatch(now(), true), null);
       if (!batch) return;
@@ -139,10 +135,6 @@ export function createDelivery(core, transport, options = {}) {
       backoff = null;
       disarm();
       return pump();
-    },
-    stop() {
-      stopped = true;
-      disarm();
     },
     stats() {
       return {

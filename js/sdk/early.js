@@ -7,7 +7,6 @@ const QUEUED = new Set(['identify', 'setConsent', 'reset']);
 export function createEarlyQueue() {
   let calls = [];
   return {
-    get length() { return calls.length; },
     push(name, args) {
       if (QUEUED.has(name)) calls.push([name, args]);
     },
@@ -24,9 +23,6 @@ export function createEarlyQueue() {
       const out = calls;
       calls = [];
       return out;
-    },
-    clear() {
-      calls = [];
     },
   };
 }

@@ -5,16 +5,9 @@
 
 const INPUT_EVENTS = ['pointerdown', 'keydown', 'scroll'];
 
-/**
- * handlers: { claim(), hidden(), pagehide(persisted), pageshow(), online(), input() }.
- * Returns a function that removes every listener.
- */
+/** handlers: { claim(), hidden(), pagehide(persisted), pageshow(), online(), input() }. */
 export function watchPage(win, doc, handlers) {
-  const added = [];
-  const on = (target, type, fn, opts) => {
-    target.addEventListener(type, fn, opts);
-    added.push(() => target.removeEventListener(type, fn, opts));
-  };
+  const on = (target, type, fn, opts) => target.addEventListener(type, fn, opts);
   on(win, 'focus', () => handlers.claim());
   on(doc, 'visibilitychange', () => {
     if (doc.visibilityState === 'visible') handlers.claim();
@@ -25,7 +18,6 @@ export function watchPage(win, doc, handlers) {
   on(win, 'pageshow', (e) => { if (e && e.persisted) handlers.pageshow(); });
   on(win, 'online', () => handlers.online());
   for (const type of INPUT_EVENTS) on(win, type, () => handlers.input(), { capture: true, passive: true });
-  return () => { for (const off of added.splice(0)) off(); };
 }
 
 /** Whether the page is shown to the person now (not a background tab, not prerendering). */

@@ -16,28 +16,15 @@ const STALE_QUEUE_MS = 180_000;
 export function createTabs({ core, locks, onChange = () => {}, now = Date.now, timers = globalThis }) {
   const held = new Map(); // lock name -> { release, kept } (kept referenced: the lock lives as long as it)
   let retaking = null; // AbortController of a queued re-take after pageshow
-  let interval = 0;
 
   /**
    * Holds the lock `name` until released. Resolves true when held, false when another tab has
-   * it (after waiting `waitMs`, or at once). `queue`: wait as long as it takes (with `signal`).
+   * it (at once with `ifAvailable`, else when `signal` gives up waiting).
    */
-  function hold(name, { waitMs = 0, queue = false, signal } = {}) {
-    if (!locks) return Promise.resolve(true);
-    if (held.has(name)) return Promise.resolve(true);
+  function hold(name, options = { ifAvailable: true }) {
+    if (!locks || held.has(name)) return Promise.resolve(true);
     return new Promise((resolve) => {
-      let options = { ifAvailable: true };
-      let timer = 0;
-      if (waitMs) {
-        // (AbortSignal.timeout is younger than Web Locks in some browsers.)
-        const abort = new AbortController();
-        timer = timers.setTimeout(() => abort.abort(), waitMs);
-        options = { signal: abort.signal };
-      } else if (queue) {
-        options = signal ? { signal } : {};
-      }
       locks.request(name, options, (lock) => {
-        timers.clearTimeout(timer);
         if (!lock) {
           resolve(false);
           return undefined;
@@ -90,8 +77,13 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
      * reload's previous document releases it within moments. When false, this tab holds it.
      */
     async isDuplicate(inherited) {
-      if (!inherited) return false;
-      return !(await hold(TAB_LOCK + inherited)) && !(await hold(TAB_LOCK + inherited, { waitMs: DUPLICATE_WAIT_MS }));
+      if (!inherited || await hold(TAB_LOCK + inherited)) return false;
+      // (AbortSignal.timeout is younger than Web Locks in some browsers.)
+      const abort = new AbortController();
+      const timer = timers.setTimeout(() => abort.abort(), DUPLICATE_WAIT_MS);
+      const mine = await hold(TAB_LOCK + inherited, { signal: abort.signal });
+      timers.clearTimeout(timer);
+      return !mine;
     },
     /** Holds this tab's own lock (resolves once granted, so a duplicate made now finds it held). */
     claim(tabId) {
@@ -99,11 +91,7 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
     },
     start() {
       adoptOrphans();
-      interval = timers.setInterval(adoptOrphans, ADOPT_EVERY_MS);
-    },
-    stop() {
-      timers.clearInterval(interval);
-      releaseAll();
+      timers.setInterval(adoptOrphans, ADOPT_EVERY_MS);
     },
     adoptOrphans,
     sync,
@@ -115,8 +103,8 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
     /** Restored from the back/forward cache: take the lock again (waits if it is held). */
     pageshow(tabId) {
       if (!locks || !tabId) return;
-      retaking = typeof AbortController === 'function' ? new AbortController() : null;
-      hold(TAB_LOCK + tabId, { queue: true, signal: retaking ? retaking.signal : undefined }).then(() => { retaking = null; });
+      const mine = retaking = new AbortController();
+      hold(TAB_LOCK + tabId, { signal: mine.signal }).then(() => { if (retaking === mine) retaking = null; });
     },
   };
 }

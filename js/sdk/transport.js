@@ -5,7 +5,7 @@
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const KEEPALIVE_LIMIT = 60_000;
-const MAX_SEALED = 100;
+const TEXT = 'text/plain;charset=UTF-8';
 
 /** What a failed or timed-out request settles as. */
 export const NETWORK_ERROR = { status: 0, retryAfter: NaN, sealed: [] };
@@ -13,9 +13,7 @@ export const NETWORK_ERROR = { status: 0, retryAfter: NaN, sealed: [] };
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; NaN when absent or unreadable. */
 export function retryAfterMs(value, now = Date.now()) {
   if (typeof value !== 'string' || !value.trim()) return NaN;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
+  const at = Number.isFinite(+value) ? now + value * 1000 : Date.parse(value);
   return Number.isFinite(at) ? Math.max(0, at - now) : NaN;
 }
 
@@ -24,21 +22,26 @@ export function retryAfterMs(value, now = Date.now()) {
  * `sealed` not an array, entries not strings all mean "nothing sealed" (or are skipped).
  */
 export function sealedFrom(text) {
-  let body;
-  try { body = JSON.parse(text); } catch (e) { return []; }
-  const list = body && typeof body === 'object' ? body.sealed : undefined;
-  if (!Array.isArray(list)) return [];
-  return list.slice(0, MAX_SEALED).filter((x) => typeof x === 'string' && x.length <= 64);
+  try {
+    const list = JSON.parse(text).sealed;
+    return Array.isArray(list) ? list.slice(0, 100).filter((x) => typeof x === 'string' && x.length <= 64) : [];
+  } catch (e) {
+    return []; // not JSON, or null
+  }
 }
 
-/** A response's status as a number the core accepts (0 when it makes no sense). */
-function statusOf(res) {
-  const s = res && Number(res.status);
-  return Number.isInteger(s) && s >= 100 && s <= 599 ? s : 0;
-}
-
-function header(res, name) {
-  try { return res.headers.get(name); } catch (e) { return null; }
+/** A fetch-like answer as `{ status, retryAfter, sealed }`; status 0 when it makes no sense. */
+async function answerOf(res) {
+  const status = Number(res.status);
+  if (!(status >= 100 && status <= 599 && status % 1 === 0)) return NETWORK_ERROR;
+  let retryAfter = NaN;
+  try { retryAfter = retryAfterMs(res.headers.get('Retry-After')); } catch (e) { /* no headers */ }
+  // The body is read (under the same deadline) only for a 2xx: it may seal sessions.
+  let sealed = [];
+  if (status < 300 && status >= 200) {
+    try { sealed = sealedFrom(await res.text()); } catch (e) { /* unreadable body: nothing sealed */ }
+  }
+  return { status, retryAfter, sealed };
 }
 
 /**
@@ -46,36 +49,26 @@ function header(res, name) {
  * Returns `{ send(body, urgent) }`; `send` never rejects and settles within `timeoutMs`:
  * `{ status, retryAfter, sealed, timedOut? }` with status 0 for a network error.
  */
-export function createTransport(options, makeRequest) {
-  const timeoutMs = options.timeoutMs > 0 ? Math.min(options.timeoutMs, 2 ** 31 - 1) : DEFAULT_TIMEOUT_MS;
-  const timers = options.timers || globalThis;
-  const now = options.now || Date.now;
+export function createTransport({ timeoutMs }, makeRequest) {
+  const deadlineMs = timeoutMs > 0 ? Math.min(timeoutMs, 2 ** 31 - 1) : DEFAULT_TIMEOUT_MS;
   return {
     async send(body, urgent = false) {
       const abort = typeof AbortController === 'function' ? new AbortController() : null;
-      let timer = 0;
+      let timer;
       const deadline = new Promise((resolve) => {
-        timer = timers.setTimeout(() => {
-          try { if (abort) abort.abort(); } catch (e) { /* nothing to cancel */ }
+        timer = setTimeout(() => {
+          if (abort) abort.abort();
           resolve({ ...NETWORK_ERROR, timedOut: true });
-        }, timeoutMs);
+        }, deadlineMs);
       });
-      const attempt = (async () => {
-        const res = await makeRequest({ body, urgent, signal: abort ? abort.signal : undefined });
-        const status = statusOf(res);
-        // The body is read (under the same deadline) only for a 2xx: it may seal sessions.
-        let sealed = [];
-        if (status >= 200 && status < 300) {
-          let text = '';
-          try { text = await res.text(); } catch (e) { text = ''; }
-          sealed = sealedFrom(typeof text === 'string' ? text : '');
-        }
-        return { status, retryAfter: retryAfterMs(header(res, 'Retry-After'), now()), sealed };
-      })().catch(() => NETWORK_ERROR);
+      const attempt = Promise.resolve()
+        .then(() => makeRequest({ body, urgent, signal: abort ? abort.signal : undefined }))
+        .then(answerOf)
+        .catch(() => NETWORK_ERROR);
       try {
         return await Promise.race([attempt, deadline]);
       } finally {
-        timers.clearTimeout(timer);
+        clearTimeout(timer);
       }
     },
   };
@@ -91,11 +84,9 @@ async function gzip(text) {
  * regular sends, keepalive within the 64 KB budget, and `sendBeacon` when an unload send is
  * refused (its fate stays unknown: the events stay queued and may be sent again).
  */
-export function makeFetchRequest({ endpoint, sameOrigin = true, fetch = globalThis.fetch, sendBeacon }) {
-  const beacon = sendBeacon || (typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function'
-    ? (url, data) => navigator.sendBeacon(url, data) : null);
+export function makeFetchRequest({ endpoint, sameOrigin }) {
   return async ({ body, urgent, signal }) => {
-    const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
+    const headers = { 'Content-Type': TEXT };
     let payload = body;
     if (!urgent && sameOrigin && typeof CompressionStream === 'function') {
       try {
@@ -105,13 +96,13 @@ export function makeFetchRequest({ endpoint, sameOrigin = true, fetch = globalTh
         payload = body;
       }
     }
-    const size = typeof payload === 'string' ? body.length * 3 : payload.byteLength;
+    const size = payload.byteLength || body.length * 3;
     try {
       return await fetch(endpoint, { method: 'POST', body: payload, headers, keepalive: size <= KEEPALIVE_LIMIT, credentials: 'omit', signal });
     } catch (e) {
-      if (urgent && beacon) {
-        try { beacon(endpoint, new Blob([body], { type: 'text/plain;charset=UTF-8' })); } catch (_) { /* nothing left to try */ }
-      }
+      try {
+        if (urgent) navigator.sendBeacon(endpoint, new Blob([body], { type: TEXT }));
+      } catch (_) { /* no beacon either: the events stay queued */ }
       throw e;
     }
   };

@@ -153,7 +153,8 @@ test('retry delays out of bounds are clamped (huge, negative, missing)', async (
     core.push(1);
     await d.pump();
     assert.equal(timers.delays.at(-1), expected, String(retryIn));
-    d.stop();
+    core.queue.length = 0;
+    d.schedule();
   }
 });
 
@@ -206,7 +207,6 @@ test('a rejected batch is reported and the next batch follows at once', async ()
   await d.pump();
   assert.deepEqual(core.settled, [400, 200]);
   assert.deepEqual(errors, ['SessionSight: the collector rejected 1 event(s) with HTTP 400']);
-  d.stop();
 });
 
 test('sealed ids from the answer reach the core; an empty queue arms no timer', async (t) => {

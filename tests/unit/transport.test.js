@@ -4,6 +4,8 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTransport, makeFetchRequest, retryAfterMs, sealedFrom } from '../../js/sdk/transport.js';
 
+let calls = [];
+
 const tick = () => new Promise((r) => setImmediate(r));
 
 function response(status, body = '', headers = {}) {
@@ -82,9 +84,24 @@ test('Retry-After: seconds, HTTP dates, garbage', () => {
   assert.equal(retryAfterMs('Thu, 01 Jan 1970 00:00:10 GMT', 20000), 0);
 });
 
-test('the fetch request: text/plain, no credentials, keepalive within budget, signal passed', async () => {
-  const calls = [];
-  const request = makeFetchRequest({ endpoint: 'http://x/ingest', sameOrigin: false, fetch: async (url, init) => { calls.push([url, init]); return response(200); } });
+/** Stands in for the page's fetch (and navigator.sendBeacon) during `fn`. */
+async function withBrowser({ fetch, sendBeacon }, fn) {
+  const saved = { fetch: globalThis.fetch, navigator: Object.getOwnPropertyDescriptor(globalThis, 'navigator') };
+  globalThis.fetch = fetch;
+  Object.defineProperty(globalThis, 'navigator', { value: { sendBeacon }, configurable: true, writable: true });
+  try {
+    await fn();
+  } finally {
+    globalThis.fetch = saved.fetch;
+    if (saved.navigator) Object.defineProperty(globalThis, 'navigator', saved.navigator);
+    else delete globalThis.navigator;
+  }
+}
+
+test.beforeEach(() => { calls = []; });
+
+test('the fetch request: text/plain, no credentials, keepalive within budget, signal passed', () => withBrowser({ fetch: async (url, init) => { calls.push([url, init]); return response(200); } }, async () => {
+  const request = makeFetchRequest({ endpoint: 'http://x/ingest', sameOrigin: false });
   const abort = new AbortController();
   await request({ body: '{"a":1}', urgent: false, signal: abort.signal });
   await request({ body: 'x'.repeat(30000), urgent: true });
@@ -95,25 +112,25 @@ test('the fetch request: text/plain, no credentials, keepalive within budget, si
   assert.equal(calls[0][1].signal, abort.signal);
   assert.equal(calls[0][1].headers['Content-Encoding'], undefined); // cross-origin: not compressed
   assert.equal(calls[1][1].keepalive, false); // 30 000 characters may be 90 KB: over the budget
-});
+}));
 
-test('same-origin regular sends are gzip-compressed; unload sends are not', async () => {
-  const calls = [];
-  const request = makeFetchRequest({ endpoint: '/ingest', sameOrigin: true, fetch: async (url, init) => { calls.push(init); return response(200); } });
+test('same-origin regular sends are gzip-compressed; unload sends are not', () => withBrowser({ fetch: async (url, init) => { calls.push([url, init]); return response(200); } }, async () => {
+  const request = makeFetchRequest({ endpoint: '/ingest', sameOrigin: true });
+  const sent = () => calls.map(([, init]) => init);
   await request({ body: '{"events":[]}', urgent: false });
   await request({ body: '{"events":[]}', urgent: true });
-  assert.equal(calls[0].headers['Content-Encoding'], 'gzip');
-  assert.ok(calls[0].body instanceof ArrayBuffer);
-  assert.equal(calls[1].headers['Content-Encoding'], undefined);
-  assert.equal(typeof calls[1].body, 'string');
-});
+  assert.equal(sent()[0].headers['Content-Encoding'], 'gzip');
+  assert.ok(sent()[0].body instanceof ArrayBuffer);
+  assert.equal(sent()[1].headers['Content-Encoding'], undefined);
+  assert.equal(typeof sent()[1].body, 'string');
+}));
 
-test('an unload send refused by fetch falls back to a beacon; a regular one does not', async () => {
-  const beacons = [];
-  const request = makeFetchRequest({ endpoint: '/ingest', fetch: async () => { throw new TypeError('refused'); }, sendBeacon: (url, blob) => beacons.push([url, blob]) });
+const beacons = [];
+test('an unload send refused by fetch falls back to a beacon; a regular one does not', () => withBrowser({ fetch: async () => { throw new TypeError('refused'); }, sendBeacon: (url, blob) => beacons.push([url, blob]) }, async () => {
+  const request = makeFetchRequest({ endpoint: '/ingest', sameOrigin: true });
   await assert.rejects(request({ body: '{}', urgent: false }));
   assert.equal(beacons.length, 0);
   await assert.rejects(request({ body: '{"u":1}', urgent: true }));
   assert.equal(beacons.length, 1);
   assert.equal(await beacons[0][1].text(), '{"u":1}');
-});
+}));

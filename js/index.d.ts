@@ -25,6 +25,8 @@ export interface InitOptions {
   sessionMaxLengthMs?: number;
   /** Most events kept while the collector is unreachable (default 1000; oldest dropped first). */
   maxQueueSize?: number;
+  /** Deadline of each request in ms (default 10 000): one that never answers is a network error. */
+  requestTimeoutMs?: number;
 }
 
 /** A custom property value: strings (≤ 1024 characters), finite numbers, booleans. */

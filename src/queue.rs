@@ -322,6 +322,8 @@ impl Queue {
     /// Takes in another tab's queue (adoption of a closed tab's events), skipping duplicates.
     pub fn adopt(&mut self, other: Queue) {
         self.dropped = self.dropped.saturating_add(other.dropped);
+        // An identify the other queue lost (its cap, when it was read back) is lost here too.
+        self.lost_identify |= other.lost_identify;
         for item in other.items {
             self.dropped = self.dropped.saturating_add(self.push(item.id, item.json));
         }

@@ -186,6 +186,14 @@ fn a_dropped_identify_is_reported_once() {
     q.push(id(3), identify_json(3));
     q.push(id(4), "{}".into());
     assert!(q.take_lost_identify());
+    // Evicted while another tab's queue was read back, then adopted.
+    let mut theirs = Queue::new(Policy::default());
+    theirs.push(id(7), identify_json(7));
+    theirs.push(id(8), "{}".into());
+    let small = Queue::decode(&theirs.encode(), Policy { cap: 1, ..Policy::default() });
+    let mut mine = Queue::new(Policy::default());
+    mine.adopt(small);
+    assert!(mine.take_lost_identify());
     // Other events lost, or an identify delivered or retried, are not reported.
     let mut q = Queue::new(Policy { cap: 1, ..Policy::default() });
     q.push(id(5), "{}".into());

@@ -11,7 +11,8 @@
 //! pending ids and the `dropped` count. Unload (urgent) batches are tracked apart: they never
 //! block a regular take, a regular batch may carry their events again, and whichever answer
 //! delivers an event first removes it. The clock also jumps backwards: a wait is never longer
-//! than the delay that set it, measured from the current clock (`retry_in`). The `known_bug_*` tests at the end are `#[ignore]`d
+//! than the delay that set it, measured from the current clock (`retry_in`). Every identify
+//! event evicted or rejected is reported (`take_lost_identify`), and nothing else is. The `known_bug_*` tests at the end are `#[ignore]`d
 //! minimal reproductions of defects this model found; they pass once the defects are fixed.
 
 use std::collections::HashMap;
@@ -36,8 +37,14 @@ fn uuid(n: u64) -> String {
     format!("00000000-0000-4000-8000-{n:012}")
 }
 
+/// Every third event is an identify event (its JSON starts like one).
+fn is_identify(id: &str) -> bool {
+    id.get(24..).and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n % 3 == 0)
+}
+
 fn event_json(id: &str, pad: usize) -> String {
-    format!("{{\"id\":\"{id}\",\"pad\":\"{}\"}}", "x".repeat(pad))
+    let kind = if is_identify(id) { "\"type\":\"identify\"," } else { "" };
+    format!("{{{kind}\"id\":\"{id}\",\"pad\":\"{}\"}}", "x".repeat(pad))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -191,6 +198,8 @@ struct Model {
     retry_at: f64,
     /// The delay `retry_at` was set with (the longest wait from any clock reading).
     retry_delay: f64,
+    /// An identify event was evicted or rejected since the queue last reported one.
+    lost_identify: bool,
     /// Most events per batch after a 413, until the next delivery (or reload).
     split_limit: Option<usize>,
     /// Jitter-free backoff of the previous failure of the current streak.
@@ -212,7 +221,9 @@ fn parse_body<'b>(body: &'b str, api_key: &str, now: f64) -> (u32, &'b str, Vec<
         inner
             .split("},{")
             .map(|e| {
-                let after = e.trim_start_matches('{').strip_prefix("\"id\":\"").expect("event starts with its id");
+                let e = e.trim_start_matches('{');
+                let e = e.strip_prefix("\"type\":\"identify\",").unwrap_or(e);
+                let after = e.strip_prefix("\"id\":\"").expect("event starts with its id");
                 after.split('"').next().expect("id is quoted").to_string()
             })
             .collect()
@@ -242,6 +253,7 @@ impl Model {
             attempt: 0,
             retry_at: 0.0,
             retry_delay: 0.0,
+            lost_identify: false,
             split_limit: None,
             streak_base: None,
         }
@@ -257,6 +269,7 @@ impl Model {
     }
 
     fn set_fate(&mut self, id: &str, fate: Fate) {
+        self.lost_identify |= matches!(fate, Fate::Evicted | Fate::Rejected) && is_identify(id);
         let was = self.fate.insert(id.to_string(), fate);
         assert_eq!(was, Some(Fate::Pending), "{id} became {fate:?} but was {was:?}");
     }
@@ -574,7 +587,9 @@ impl Model {
 
     // -- invariants ----------------------------------------------------------------------
 
-    fn check(&self, q: &Queue) {
+    fn check(&mut self, q: &mut Queue) {
+        // A lost identify event is reported once, and only then (it must not count as sent).
+        assert_eq!(q.take_lost_identify(), std::mem::take(&mut self.lost_identify), "lost identify");
         assert!(q.ids().eq(self.pending.iter().map(String::as_str)), "queue ids {:?} != model {:?}", q.ids().collect::<Vec<_>>(), self.pending);
         assert_eq!(q.len(), self.pending.len());
         assert_eq!(q.is_empty(), self.pending.is_empty());
@@ -631,7 +646,7 @@ fn run(policy: Policy, api_key: String, ops: &[Op]) {
             Op::RetryIn => m.retry_in(&mut q),
             Op::Adopt { fresh, dups, extra_cap } => m.adopt(&mut q, fresh, dups, *extra_cap),
         }
-        m.check(&q);
+        m.check(&mut q);
     }
     // Persistence round-trips the pending ids in order and `dropped`, at the end too.
     let back = Queue::decode(&q.encode(), policy);

@@ -508,6 +508,19 @@ fn a_rejected_identify_is_sent_again_when_called_again() {
 }
 
 #[wasm_bindgen_test]
+fn an_identify_dropped_by_the_queue_cap_is_sent_again_when_called_again() {
+    clean();
+    let mut sdk = started("maxQueueSize: 2");
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW).ok(), Some(true));
+    let version = sdk.profile_version();
+    assert_eq!(sdk.identify(js("return { team: 'a' };"), NOW).ok(), Some(true)); // evicts session_start
+    assert_eq!(sdk.identify(js("return { team: 'b' };"), NOW).ok(), Some(true)); // evicts { plan: 'pro' }
+    assert_ne!(sdk.profile_version(), version, "the shim's fast path must not skip the next call");
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW).ok(), Some(true));
+    clean();
+}
+
+#[wasm_bindgen_test]
 fn settle_gives_a_relative_bounded_wait() {
     clean();
     let mut sdk = started("");

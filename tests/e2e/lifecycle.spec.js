@@ -273,6 +273,30 @@ test('an identify rejected once (400) is sent again by the next identical call',
   expect(identifiesOf(collector, 'plan', 'again')).toHaveLength(1);
 });
 
+test('an identify dropped by a 413 on its own, or by the queue cap, is sent again by the next identical call', async ({ page, collector }) => {
+  await embed(page, collector.url, { maxQueueSize: 3 });
+  await page.evaluate(() => SessionSight.flush());
+  // Too large for the collector even alone: split down to one event, then dropped.
+  await page.evaluate(() => { window.__pad = Array.from(crypto.getRandomValues(new Uint8Array(300)), (b) => b.toString(16).padStart(2, '0')).join(''); });
+  collector.faults({ maxBytes: 400 }); // compressed bytes: random hex stays large
+  await page.evaluate(() => { SessionSight.identify({ plan: 'large', pad: window.__pad }); return SessionSight.flush(); });
+  await expect.poll(() => collector.state.log.filter((r) => r.status === 413).length).toBeGreaterThan(0);
+  await expect.poll(() => page.evaluate(() => SessionSight.__stats().pending)).toBe(0);
+  collector.faults({});
+  await page.evaluate(() => { SessionSight.identify({ plan: 'large', pad: window.__pad }); return SessionSight.flush(); });
+  await expect.poll(() => identifiesOf(collector, 'plan', 'large').length).toBe(1);
+
+  // The collector is down; the cap (3) evicts the oldest queued events, the first identify among them.
+  collector.faults({ fail: 1000, status: 503 });
+  await page.evaluate(() => { for (const plan of ['evicted', 'b', 'c', 'd']) SessionSight.identify({ plan }); });
+  collector.faults({});
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => identifiesOf(collector, 'plan', 'd').length, { timeout: 30_000 }).toBe(1);
+  expect(identifiesOf(collector, 'plan', 'evicted')).toHaveLength(0);
+  await page.evaluate(() => { SessionSight.identify({ plan: 'evicted' }); return SessionSight.flush(); });
+  await expect.poll(() => identifiesOf(collector, 'plan', 'evicted').length).toBe(1);
+});
+
 test('a tab that loads hidden claims ss_sid/fsid only once it is shown', async ({ context, collector }) => {
   const shown = await context.newPage();
   const a = await embed(shown, collector.url);

@@ -9,7 +9,7 @@ const base = (script && script.src) || window.location.href;
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await initWasm({ module_or_path: new URL('sessionsight_bg.wasm', base) });
-  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, memory };
+  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
 });
 SessionSight.SessionSightValidationError = SessionSightValidationError;
 

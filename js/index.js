@@ -5,9 +5,9 @@ import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await initWasm({ module_or_path: new URL('./sessionsight_bg.wasm', import.meta.url) });
-  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, memory };
+  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
 });
 
-export const { init, identify, getVisitorId, getSessionId, setConsent, reset, flush, validate } = SessionSight;
+export const { init, identify, getVisitorId, getSessionId, setConsent, reset, flush, validate, explain } = SessionSight;
 export { SessionSightValidationError };
 export default SessionSight;

@@ -97,6 +97,9 @@ async function launch(engine, { hosts = false } = {}) {
   throw new Error(`unknown engine ${engine}`);
 }
 
+/** Diagnostics the browser itself logs about a page's cookie writes (see listenBidi). */
+const BROWSER_NOTE = /^Cookie “[^”]*” has been rejected /;
+
 /** The same shape of cookie in every engine (the driver's jar, with attributes). */
 function normalizeCookie(c) {
   return { name: c.name, value: c.value, domain: c.domain, path: c.path, secure: !!c.secure, httpOnly: !!c.httpOnly,
@@ -138,7 +141,11 @@ export class Browser {
       try { msg = JSON.parse(raw.toString()); } catch (_) { return; }
       if (msg.method !== 'log.entryAdded') return;
       const p = msg.params;
-      this.log.push({ kind: p.type === 'javascript' ? 'uncaught' : 'console', level: p.level, text: p.text || '' });
+      const text = p.text || '';
+      // Firefox files its cookie-service diagnostics for a document.cookie write (a rejected
+      // trial write of the domain search) as "javascript" entries: browser notes, not errors.
+      const kind = p.type !== 'javascript' ? 'console' : BROWSER_NOTE.test(text) ? 'browser' : 'uncaught';
+      this.log.push({ kind, level: p.level, text });
     });
   }
 

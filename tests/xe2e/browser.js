@@ -97,8 +97,12 @@ async function launch(engine, { hosts = false } = {}) {
   throw new Error(`unknown engine ${engine}`);
 }
 
-/** Diagnostics the browser itself logs about a page's cookie writes (see listenBidi). */
-const BROWSER_NOTE = /^Cookie “[^”]*” has been rejected /;
+/**
+ * Diagnostics Firefox itself files as "javascript" log entries, not errors of the page's
+ * script: a rejected document.cookie write (the domain search's trial write) and a Content
+ * Security Policy refusal (also reported to the page as a securitypolicyviolation event).
+ */
+const BROWSER_NOTE = /^(Cookie “[^”]*” has been rejected |Content-Security-Policy: )/;
 
 /** The same shape of cookie in every engine (the driver's jar, with attributes). */
 function normalizeCookie(c) {
@@ -142,8 +146,6 @@ export class Browser {
       if (msg.method !== 'log.entryAdded') return;
       const p = msg.params;
       const text = p.text || '';
-      // Firefox files its cookie-service diagnostics for a document.cookie write (a rejected
-      // trial write of the domain search) as "javascript" entries: browser notes, not errors.
       const kind = p.type !== 'javascript' ? 'console' : BROWSER_NOTE.test(text) ? 'browser' : 'uncaught';
       this.log.push({ kind, level: p.level, text });
     });

@@ -77,7 +77,9 @@ async function launch(engine, { hosts = false } = {}) {
     const port = await freePort();
     const proc = spawn('WebKitWebDriver', [`--port=${port}`], { stdio: 'ignore' });
     const url = `http://127.0.0.1:${port}`;
-    const stop = () => { proc.kill(); unmap(); };
+    const killOnExit = () => proc.kill();
+    process.on('exit', killOnExit);
+    const stop = () => { process.off('exit', killOnExit); proc.kill(); unmap(); };
     try {
       await waitForDriver(url, proc);
       const driver = await new Builder().usingServer(url).withCapabilities({
@@ -114,7 +116,7 @@ function normalizeCookie(c) {
 const READ_HOOK = `const k = 'xe2e:log'; let stored = [];
   try { stored = JSON.parse(Storage.prototype.getItem.call(sessionStorage, k) || '[]'); } catch (e) {}
   const mem = window.__xe2eLog || [];
-  return stored.length >= mem.length ? stored : mem;`;
+  return { origin: location.origin, entries: stored.length >= mem.length ? stored : mem };`;
 
 /**
  * A browser for one scenario. Every verb acts on the current tab unless given a handle.
@@ -127,7 +129,7 @@ export class Browser {
     this.driver = session.driver;
     this.session = session;
     this.log = [];
-    this.hookSeen = new Map(); // tab handle → entries already taken from its hook
+    this.hookSeen = new Map(); // 'tab origin' → entries already taken from its hook
   }
 
   static async open(engine, options) {
@@ -154,14 +156,15 @@ export class Browser {
   /** Takes what the page hook recorded in the current tab (WebKit; elsewhere BiDi does it). */
   async harvest() {
     if (this.session.bidi) return;
-    let handle, entries;
+    let key, entries;
     try {
-      handle = await this.driver.getWindowHandle();
-      entries = await this.driver.executeScript(READ_HOOK);
-    } catch (_) { return; }
-    const seen = this.hookSeen.get(handle) || 0;
-    for (const e of (entries || []).slice(seen)) this.log.push(e);
-    this.hookSeen.set(handle, Math.max(seen, (entries || []).length));
+      const read = await this.driver.executeScript(READ_HOOK);
+      key = `${await this.driver.getWindowHandle()} ${read.origin}`; // sessionStorage is per tab and origin
+      entries = read.entries || [];
+    } catch (_) { return; } // no page, or not one of ours
+    const seen = this.hookSeen.get(key) || 0;
+    for (const e of entries.slice(seen)) this.log.push(e);
+    this.hookSeen.set(key, Math.max(seen, entries.length));
   }
 
   /** Uncaught errors and unhandled rejections so far (the current tab's hook; BiDi: every tab). */

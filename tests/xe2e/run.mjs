@@ -17,8 +17,11 @@
 //     assert.equal((await b.sdkCookies()).ss_vid.value, visitorId); // the driver's cookie jar
 //   }, { expectFail: 'why, until when' });           // optional; also hosts: true, engines: [...]
 //
-// `b` (tests/xe2e/browser.js) also has goto, reload, newTab, switchTo, close, cookies,
-// storage, ids, init, pageErrors, consoleMessages, engine and name. Any uncaught error or
+// `b` (tests/xe2e/browser.js) also has goto, reload, tab, newTab, switchTo, close, cookies,
+// storage, ids, init, pageErrors, consoleMessages, log, driver (raw selenium), engine
+// ('chromium'|'firefox'|'webkit') and name; b.slowProxy(url, { path: ms }) holds responses
+// back. A behaviour that differs by engine is pinned with a per-engine table of expected
+// values and a comment saying what differs (see FACTS in scenarios/tabs.js). Any uncaught error or
 // unhandled rejection in a page fails the scenario (BiDi in Chromium and Firefox, the page
 // hook in WebKit) unless the scenario calls b.allowPageErrors(/pattern/).
 import assert from 'node:assert/strict';

@@ -68,3 +68,25 @@ for (const [host, domain] of [['www.example.com', '.example.com'], ['shop.exampl
     if (b.engine === 'chromium') assert.deepEqual(notes, []);
   }, { hosts: true });
 }
+
+// Engine facts behind two choices of the SDK, pinned so a change shows here. (1) A cookie set
+// without SameSite is reported by the jar as Lax in Chromium but None in Firefox and WebKit:
+// the SDK always writes SameSite=Lax itself. (2) WebKit refuses a Secure cookie on plain http
+// even on 127.0.0.1, where Chromium and Firefox accept it: the SDK adds Secure on https only.
+const FACTS = {
+  chromium: { defaultSameSite: 'Lax', secureOnHttp: true },
+  firefox: { defaultSameSite: 'None', secureOnHttp: true },
+  webkit: { defaultSameSite: 'None', secureOnHttp: false },
+};
+
+scenario('engine facts: default SameSite in the jar, Secure cookies on http', async (b) => {
+  const c = await b.collector();
+  await b.goto(c.url + '/embed.html');
+  await b.run(() => {
+    document.cookie = 'xe2e_plain=1; Path=/';
+    document.cookie = 'xe2e_secure=1; Path=/; Secure';
+  });
+  const jar = await b.cookies();
+  assert.equal(jar.xe2e_plain.value, '1');
+  assert.deepEqual({ defaultSameSite: jar.xe2e_plain.sameSite, secureOnHttp: !!jar.xe2e_secure }, FACTS[b.engine]);
+});

@@ -53,11 +53,14 @@ scenario('cookie vs storage: the valid cookie wins; storage only is adopted; bla
     ['blank cookie', { cookie: '', storage: B }, B],
   ];
   for (const [name, state, expected] of cases) {
-    await b.driver.manage().deleteAllCookies();
     await b.goto(c.url + '/embed.html');
-    await b.run((s) => {
+    await b.run(() => {
+      for (const name of ['ss_vid', 'ss_sid', 'fsid']) document.cookie = `${name}=; Path=/; Max-Age=0`;
       localStorage.clear();
-      sessionStorage.removeItem('ss_sid');
+      sessionStorage.clear();
+    });
+    await b.poll(() => b.sdkCookies(), {}, { message: 'a clean jar' });
+    await b.run((s) => {
       if (s.cookie !== undefined) document.cookie = `ss_vid=${s.cookie}; Path=/`;
       if (s.storage !== undefined) localStorage.setItem('ss_vid', s.storage);
     }, state);

@@ -14,7 +14,8 @@ scenario('a new tab mints its own session; focus wins; a reload keeps the sessio
   const bIds = await b.embed(c.url);
   assert.equal(bIds.visitorId, a.visitorId, 'one visitor');
   assert.notEqual(bIds.sessionId, a.sessionId, 'a session per tab');
-  assert.deepEqual(await sessionCookies(b), [bIds.sessionId, bIds.sessionId], 'the tab initialised last wrote');
+  // (Who holds the cookies right after B's init depends on whether B counts as visible:
+  // in WebKit under the driver it does not, see the engine facts below. A switch decides.)
   await b.switchTo(tabA);
   await b.poll(() => sessionCookies(b), [a.sessionId, a.sessionId], { message: 'tab A claims on focus' });
   await b.switchTo(tabB);

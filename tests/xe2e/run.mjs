@@ -10,7 +10,8 @@
 //   import assert from 'node:assert/strict';
 //   import { scenario } from '../scenario.js';
 //   scenario('what it shows', async (b) => {
-//     const c = await b.collector();                 // real collector: c.url, c.events(), c.faults(), c.seal()
+//     const c = await b.collector();                 // real collector: c.url, c.events(), c.faults(), c.seal();
+//                                                    // { https: true, headers } and c.origin('www.example.com') too
 //     const { visitorId } = await b.embed(c.url);    // embed.html + SessionSight.init({ apiKey, flushIntervalMs: 100 })
 //     await b.run(() => SessionSight.identify({ plan: 'pro' }));   // script in the page (awaits promises)
 //     await b.poll(() => c.events((e) => e.type === 'identify').length, 1);   // poll, never sleep
@@ -23,7 +24,8 @@
 // back. A behaviour that differs by engine is pinned with a per-engine table of expected
 // values and a comment saying what differs (see FACTS in scenarios/tabs.js). Any uncaught error or
 // unhandled rejection in a page fails the scenario (BiDi in Chromium and Firefox, the page
-// hook in WebKit) unless the scenario calls b.allowPageErrors(/pattern/).
+// hook in WebKit) unless the scenario calls b.allowPageErrors(/pattern/). Every page served
+// has tests/xe2e/hook.js first in <head> (it also records CSP violations in window.__violations).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

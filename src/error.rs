@@ -69,11 +69,24 @@ impl ValidationError {
     pub fn new(code: Code, field: &str) -> Self {
         ValidationError { code, field: field.to_string() }
     }
+
+    /// The message the browser shows. Built by concatenation, not `format!`, so the shipped
+    /// wasm carries no `core::fmt`; `Display` (for native callers) prints the same text.
+    pub fn message(&self) -> String {
+        let text = self.code.message();
+        let mut out = String::with_capacity(40 + text.len() + self.field.len());
+        out.push_str("SessionSight.identify: ");
+        out.push_str(text);
+        out.push_str(" (field `");
+        out.push_str(&self.field);
+        out.push_str("`)");
+        out
+    }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionSight.identify: {} (field `{}`)", self.code.message(), self.field)
+        f.write_str(&self.message())
     }
 }
 

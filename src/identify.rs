@@ -126,7 +126,11 @@ fn validate_id(input: Input) -> Result<Option<String>, ValidationError> {
     let id = match input {
         Input::Absent => return Ok(None),
         Input::Str(s) => s,
-        Input::Num { value, .. } if is_safe_integer(value) => (value as i64).to_string(),
+        Input::Num { value, .. } if is_safe_integer(value) => {
+            let mut text = String::new();
+            crate::json::push_i64(&mut text, value as i64);
+            text
+        }
         _ => return Err(ValidationError::new(Code::IdType, "id")),
     };
     if id.trim().is_empty() {

@@ -151,7 +151,7 @@ impl Queue {
         let mut body = Obj::new()
             .str("apiKey", api_key)
             .str("sentAt", &iso8601(now_ms))
-            .raw("dropped", &carried.to_string())
+            .raw("dropped", &json::u64_text(carried.into()))
             .finish();
         body.pop();
         body.push_str(",\"events\":[");
@@ -254,7 +254,13 @@ impl Queue {
     /// by `json` never holds a raw newline or tab. In-flight marks are not persisted: after a
     /// reload everything unacknowledged is sent again (at least once).
     pub fn encode(&self) -> String {
-        let mut out = format!("q1 {} {} {}", self.dropped, self.next_batch, self.written_ms.max(0.0) as u64);
+        let mut out = String::from("q1 ");
+        for (i, n) in [self.dropped.into(), self.next_batch.into(), self.written_ms.max(0.0) as u64].into_iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            json::push_u64(&mut out, n);
+        }
         for item in &self.items {
             out.push('\n');
             out.push_str(&item.id);

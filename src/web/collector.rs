@@ -62,7 +62,7 @@ fn check(event: &JsValue) -> Result<(), Problem> {
                 provided = more.len();
                 fields.extend(more.into_iter().filter(|(k, _)| k != "id" && k != "email"));
             }
-            let call = identify::validate(fields).map_err(|e| (e.code.as_str(), e.field.clone(), e.to_string()))?;
+            let call = identify::validate(fields).map_err(|e| (e.code.as_str(), e.field.clone(), e.message()))?;
             if call.custom.len() != provided {
                 return Err(problem("pii", "customProperties", "a custom property holds personal data or is reserved"));
             }

@@ -54,7 +54,7 @@ impl Options {
             if v.is_undefined() || v.is_null() {
                 return Ok(None);
             }
-            as_t(&v).map(Some).ok_or_else(|| options_error(&format!("{k} must be a {kind}")))
+            as_t(&v).map(Some).ok_or_else(|| options_error(&[k, " must be a ", kind].concat()))
         }
         let string = |k: &str| field(o, k, "string", JsValue::as_string);
         let number = |k: &str| field(o, k, "number", JsValue::as_f64);
@@ -90,7 +90,7 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
 }
 
 fn to_js_error(e: &ValidationError) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
+    let err = js_sys::Error::new(&e.message());
     err.set_name("SessionSightValidationError");
     set(&err, "code", e.code.as_str());
     set(&err, "field", e.field.as_str());
@@ -98,7 +98,7 @@ fn to_js_error(e: &ValidationError) -> JsValue {
 }
 
 fn options_error(msg: &str) -> JsValue {
-    let err = js_sys::Error::new(&format!("SessionSight.init: {msg}"));
+    let err = js_sys::Error::new(&["SessionSight.init: ", msg].concat());
     err.set_name("SessionSightConfigError");
     err.into()
 }
@@ -137,7 +137,7 @@ impl Stores {
             }
         }
         let found = jar.find_domain(host);
-        local.set(LS_DOMAIN, &format!("{host}={}", found.as_deref().unwrap_or("")));
+        local.set(LS_DOMAIN, &[host, "=", found.as_deref().unwrap_or("")].concat());
         found
     }
 
@@ -182,7 +182,7 @@ impl Sdk {
         let consent = match o.consent.as_deref() {
             None | Some("granted") => true,
             Some("denied") => false,
-            Some(other) => return Err(options_error(&format!("consent must be 'granted' or 'denied', not '{other}'"))),
+            Some(other) => return Err(options_error(&["consent must be 'granted' or 'denied', not '", other, "'"].concat())),
         };
         let location = web_sys::window().map(|w| w.location());
         let host = location.as_ref().and_then(|l| l.hostname().ok()).unwrap_or_default();
@@ -405,14 +405,14 @@ impl Sdk {
     #[wasm_bindgen(js_name = staleQueues)]
     pub fn stale_queues(&self, now: f64, age_ms: f64) -> Vec<String> {
         self.other_queues().into_iter().filter(|tab| {
-            let text = self.stores.local.get(&format!("{LS_QUEUE_PREFIX}{tab}")).unwrap_or_default();
+            let text = self.stores.local.get(&[LS_QUEUE_PREFIX, tab].concat()).unwrap_or_default();
             now - Queue::decode(&text, self.policy).written_ms() >= age_ms
         }).collect()
     }
 
     /// Takes over a closed tab's unsent events. Call only while holding that tab's lock.
     pub fn adopt(&mut self, tab_id: String) -> u32 {
-        let key = format!("{LS_QUEUE_PREFIX}{tab_id}");
+        let key = [LS_QUEUE_PREFIX, &tab_id].concat();
         let Some(text) = self.stores.local.get(&key) else { return 0 };
         let other = Queue::decode(&text, self.policy);
         let n = other.len() as u32;
@@ -443,7 +443,7 @@ impl Sdk {
 
 impl Sdk {
     fn queue_key(&self) -> String {
-        format!("{LS_QUEUE_PREFIX}{}", self.tab_id)
+        [LS_QUEUE_PREFIX, &self.tab_id].concat()
     }
 
     /// SPEC §3: a valid cookie wins, else a valid stored value, else a new id; both re-synced.

@@ -35,8 +35,8 @@ impl Input {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(String),
-    /// JSON text of a finite number.
-    Num(String),
+    /// A finite number and its JavaScript `String(n)` text (fingerprinted as is, sent as a number).
+    Num(f64, String),
     Bool(bool),
 }
 
@@ -48,7 +48,7 @@ impl Value {
                 crate::json::push_str(&mut out, s);
                 out
             }
-            Value::Num(t) => t.clone(),
+            Value::Num(_, t) => t.clone(),
             Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
         }
     }
@@ -112,6 +112,11 @@ pub fn validate(fields: Vec<(String, Input)>) -> Result<Identify, ValidationErro
                 }
                 if js_len(&key) > MAX_CUSTOM_KEY_LEN {
                     return Err(ValidationError::new(Code::KeyTooLong, &truncate(&key)));
+                }
+                // Assigning it to a JavaScript object sets the prototype instead: it could
+                // never reach the collector intact, so it is refused rather than lost.
+                if key == "__proto__" {
+                    return Err(ValidationError::new(Code::KeyReserved, &key));
                 }
                 if let Some(value) = validate_custom(&key, input)? {
                     call.custom.push((key, value));
@@ -179,7 +184,7 @@ fn validate_custom(key: &str, input: Input) -> Result<Option<Value>, ValidationE
             }
             Ok(scrub(&s).then_some(Value::Str(s)))
         }
-        Input::Num { value, text } if value.is_finite() => Ok(Some(Value::Num(text))),
+        Input::Num { value, text } if value.is_finite() => Ok(Some(Value::Num(value, text))),
         Input::Bool(b) => Ok(Some(Value::Bool(b))),
         _ => Err(ValidationError::new(Code::ValueType, key)),
     }
@@ -279,6 +284,8 @@ mod tests {
         assert_eq!(code(&[("bio", s(&"😀".repeat(513)))]).0, "value_too_long");
         assert!(call(&[(&"k".repeat(128), s("v"))]).is_ok());
         assert_eq!(code(&[(&"k".repeat(129), s("v"))]).0, "key_too_long");
+        assert_eq!(code(&[("__proto__", s("v"))]), ("key_reserved", "__proto__".into()));
+        assert!(call(&[("constructor", s("v")), ("toString", s("v"))]).is_ok());
     }
 
     #[test]
@@ -296,7 +303,7 @@ mod tests {
     #[test]
     fn custom_types() {
         let ok = call(&[("n", Input::num(3.0)), ("b", Input::Bool(false)), ("none", Input::Absent)]).unwrap();
-        assert_eq!(ok.custom, vec![("n".into(), Value::Num("3".into())), ("b".into(), Value::Bool(false))]);
+        assert_eq!(ok.custom, vec![("n".into(), Value::Num(3.0, "3".into())), ("b".into(), Value::Bool(false))]);
         for (kind, input) in [("nan", Input::num(f64::NAN)), ("inf", Input::num(f64::NEG_INFINITY)),
             ("obj", Input::Other("object")), ("arr", Input::Other("array")), ("fn", Input::Other("function")),
             ("big", Input::Other("bigint"))] {
@@ -318,7 +325,7 @@ mod tests {
     #[test]
     fn value_json() {
         assert_eq!(Value::Str("a\"b".into()).to_json(), r#""a\"b""#);
-        assert_eq!(Value::Num("1.5".into()).to_json(), "1.5");
+        assert_eq!(Value::Num(1.5, "1.5".into()).to_json(), "1.5");
         assert_eq!(Value::Bool(true).to_json(), "true");
     }
 }

@@ -1,7 +1,6 @@
-//! A minimal JSON writer for the wire format, and the integer rendering every text the core
-//! writes uses. The core never parses JSON and only writes strings, integers and pre-rendered
-//! numbers, so a few lines here replace a JSON crate and keep `core::fmt` (`format!`,
-//! `to_string` on numbers) out of the shipped wasm: ~10 KB of formatting machinery.
+//! Text the core writes without `core::fmt` (`format!`, `to_string` on numbers would pull
+//! its formatting machinery into the shipped wasm): decimal and hex integers for storage and
+//! timestamps, and JSON string literals for profile fingerprints. Wire JSON is `wire`'s.
 
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, n: u64) {
@@ -68,58 +67,6 @@ pub fn push_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Builds one JSON object field by field.
-pub struct Obj {
-    out: String,
-}
-
-impl Obj {
-    pub fn new() -> Self {
-        Obj { out: String::from("{") }
-    }
-
-    fn key(&mut self, k: &str) {
-        if self.out.len() > 1 {
-            self.out.push(',');
-        }
-        push_str(&mut self.out, k);
-        self.out.push(':');
-    }
-
-    pub fn str(mut self, k: &str, v: &str) -> Self {
-        self.key(k);
-        push_str(&mut self.out, v);
-        self
-    }
-
-    pub fn opt_str(mut self, k: &str, v: Option<&str>) -> Self {
-        self.key(k);
-        match v {
-            Some(v) => push_str(&mut self.out, v),
-            None => self.out.push_str("null"),
-        }
-        self
-    }
-
-    /// Inserts already-valid JSON text (a number, an object, an array).
-    pub fn raw(mut self, k: &str, json: &str) -> Self {
-        self.key(k);
-        self.out.push_str(json);
-        self
-    }
-
-    pub fn finish(mut self) -> String {
-        self.out.push('}');
-        self.out
-    }
-}
-
-impl Default for Obj {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,12 +91,5 @@ mod tests {
         push_hex16(&mut h, 0xabc);
         push_hex16(&mut h, u64::MAX);
         assert_eq!(h, format!("{:016x}{:016x}", 0xabc, u64::MAX));
-    }
-
-    #[test]
-    fn builds_objects() {
-        let o = Obj::new().str("a", "x").opt_str("b", None).raw("c", "42").finish();
-        assert_eq!(o, r#"{"a":"x","b":null,"c":42}"#);
-        assert_eq!(Obj::new().finish(), "{}");
     }
 }

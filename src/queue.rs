@@ -7,7 +7,8 @@
 use std::collections::VecDeque;
 
 use crate::ids::iso8601;
-use crate::json::{self, Obj};
+use crate::json;
+use crate::wire::Envelope;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
@@ -148,13 +149,7 @@ impl Queue {
         let id = self.next_batch;
         // Evictions another batch in flight already reports are not reported twice.
         let carried = self.dropped.saturating_sub(self.reserved.iter().map(|(_, n)| n).sum());
-        let mut body = Obj::new()
-            .str("apiKey", api_key)
-            .str("sentAt", &iso8601(now_ms))
-            .raw("dropped", &json::u64_text(carried.into()))
-            .finish();
-        body.pop();
-        body.push_str(",\"events\":[");
+        let mut body = Envelope { api_key, sent_at: iso8601(now_ms), dropped: carried, events: &[] }.open()?;
         let mut count = 0;
         for item in self.items.iter_mut().filter(|i| i.batch.is_none()) {
             let fits = body.len() + 1 + item.json.len() + 2 <= self.policy.max_batch_bytes;
@@ -250,8 +245,8 @@ impl Queue {
         self.written_ms = now_ms;
     }
 
-    /// `q1 <dropped> <next batch id> <written ms>` then one `<messageId>\t<event json>` line per event. Event JSON written
-    /// by `json` never holds a raw newline or tab. In-flight marks are not persisted: after a
+    /// `q1 <dropped> <next batch id> <written ms>` then one `<messageId>\t<event json>` line per event. Event JSON
+    /// (`wire::to_json`) never holds a raw newline or tab. In-flight marks are not persisted: after a
     /// reload everything unacknowledged is sent again (at least once).
     pub fn encode(&self) -> String {
         let mut out = String::from("q1 ");
@@ -299,31 +294,6 @@ impl Queue {
         }
         q
     }
-}
-
-/// The JSON of an event's common fields, for the shell to extend.
-pub fn event_head(kind: &str, message_id: &str, now_ms: f64, visitor_id: &str, session_id: &str) -> Obj {
-    Obj::new()
-        .str("type", kind)
-        .str("messageId", message_id)
-        .str("timestamp", &iso8601(now_ms))
-        .str("visitorId", visitor_id)
-        .str("sessionId", session_id)
-}
-
-/// `{"k":v,…}` from already-rendered JSON values.
-pub fn object_of(fields: &[(String, String)]) -> String {
-    let mut out = String::from("{");
-    for (i, (k, v)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        json::push_str(&mut out, k);
-        out.push(':');
-        out.push_str(v);
-    }
-    out.push('}');
-    out
 }
 
 #[cfg(test)]

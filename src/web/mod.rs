@@ -16,12 +16,12 @@ use wasm_bindgen::prelude::*;
 
 use crate::cookie::{FIRSTPARTY_SESSION, SESSION, VISITOR, VISITOR_MAX_AGE_S};
 use crate::error::ValidationError;
-use crate::identify::{self, Identify};
-use crate::ids::{normalize_uuid, uuid_v4, uuid_v7};
-use crate::json::Obj;
+use crate::identify::{self, Identify, Value};
+use crate::ids::{iso8601, normalize_uuid, uuid_v4, uuid_v7};
 use crate::profile::Profile;
-use crate::queue::{self, Batch, Outcome, Policy, Queue, Verdict};
+use crate::queue::{Batch, Outcome, Policy, Queue, Verdict};
 use crate::session::{Reason, Session, Timeouts};
+use crate::wire::{self, Event};
 use store::{Cookies, Kv};
 
 const LS_VISITOR: &str = "ss_vid";
@@ -275,8 +275,8 @@ impl Sdk {
             return Ok(false);
         }
         self.profile_dirty = true;
-        let (id, json) = self.identify_event(now, &call);
-        self.push(id, json);
+        let event = self.identify_event(now, &call);
+        self.push_event(event);
         Ok(true)
     }
 
@@ -503,25 +503,46 @@ impl Sdk {
     }
 
     fn push_session_start(&mut self, now: f64, reason: Reason, previous: Option<&str>) {
-        let id = uuid_v4(random());
-        let json = queue::event_head("session_start", &id, now, &self.visitor_id, &self.session.id)
-            .opt_str("previousSessionId", previous)
-            .str("reason", reason.as_str())
-            .finish();
-        self.push(id, json);
+        let event = Event::SessionStart(wire::SessionStart {
+            message_id: uuid_v4(random()),
+            timestamp: iso8601(now),
+            visitor_id: self.visitor_id.clone(),
+            session_id: self.session.id.clone(),
+            previous_session_id: previous.map(str::to_string),
+            reason: reason.as_str().to_string(),
+        });
+        self.push_event(event);
     }
 
-    fn identify_event(&self, now: f64, call: &Identify) -> (String, String) {
-        let id = uuid_v4(random());
-        let mut obj: Obj = queue::event_head("identify", &id, now, &self.visitor_id, &self.session.id);
-        if let Some(user) = &call.id {
-            obj = obj.str("id", user);
+    fn identify_event(&self, now: f64, call: &Identify) -> Event {
+        let custom = call.custom.iter().map(|(k, v)| {
+            let prop = match v {
+                Value::Str(s) => wire::Prop::Str(s.clone()),
+                Value::Num(n, _) => wire::Prop::Num(*n),
+                Value::Bool(b) => wire::Prop::Bool(*b),
+            };
+            (k.clone(), prop)
+        });
+        Event::Identify(wire::Identify {
+            message_id: uuid_v4(random()),
+            timestamp: iso8601(now),
+            visitor_id: self.visitor_id.clone(),
+            session_id: self.session.id.clone(),
+            id: call.id.clone(),
+            email: call.email.clone(),
+            custom_properties: wire::Properties(custom.collect()),
+        })
+    }
+
+    /// Queues an event as its JSON text (what storage keeps and batches carry).
+    fn push_event(&mut self, event: Event) {
+        let id = match &event {
+            Event::SessionStart(e) => e.message_id.clone(),
+            Event::Identify(e) => e.message_id.clone(),
+        };
+        if let Some(json) = wire::to_json(&event) {
+            self.push(id, json);
         }
-        if let Some(email) = &call.email {
-            obj = obj.str("email", email);
-        }
-        let custom: Vec<(String, String)> = call.custom.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-        (id, obj.raw("customProperties", &queue::object_of(&custom)).finish())
     }
 
     fn push(&mut self, id: String, json: String) {

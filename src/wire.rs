@@ -108,7 +108,8 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     serde_json::to_string(value).ok()
 }
 
-#[cfg(test)]
+// Native: serde_json stands in for JSON.stringify (the browser path runs in the e2e tests).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

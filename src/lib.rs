@@ -20,3 +20,9 @@ pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+// talc instead of the default dlmalloc: 2.6 KB less gzip for the page, and faster in
+// wasm (single-threaded, grows linear memory as needed and reuses what is freed).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -77,8 +77,10 @@ pub fn domain_candidates(host: &str) -> Vec<String> {
     if is_host_only(&host) {
         return Vec::new();
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    (1..=labels.len()).map(|n| labels[labels.len() - n..].join(".")).collect()
+    // Each candidate is the host from just after one of its dots, shortest first.
+    let mut out: Vec<String> = host.match_indices('.').rev().map(|(i, _)| host[i + 1..].to_string()).collect();
+    out.push(host);
+    out
 }
 
 #[cfg(test)]

@@ -89,8 +89,10 @@ pub fn is_email_shaped(s: &str) -> bool {
         && !host.is_empty()
         && !host.starts_with('.')
         && !host.ends_with('.')
-        && !host.contains("..")
-        && tld.chars().count() >= 2
+        // Byte and char steps rather than `contains("..")` and `chars().count()`, whose
+        // substring searcher and counting code the wasm would carry for this one check.
+        && !host.as_bytes().windows(2).any(|w| w == b"..")
+        && tld.chars().nth(1).is_some()
         && tld.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
 }
 

@@ -54,7 +54,7 @@ impl Options {
             if v.is_undefined() || v.is_null() {
                 return Ok(None);
             }
-            as_t(&v).map(Some).ok_or_else(|| options_error(&[k, " must be a ", kind].concat()))
+            as_t(&v).map(Some).ok_or_else(|| options_error(&crate::json::cat(&[k, " must be a ", kind])))
         }
         let string = |k: &str| field(o, k, "string", JsValue::as_string);
         let number = |k: &str| field(o, k, "number", JsValue::as_f64);
@@ -98,7 +98,7 @@ fn to_js_error(e: &ValidationError) -> JsValue {
 }
 
 fn options_error(msg: &str) -> JsValue {
-    let err = js_sys::Error::new(&["SessionSight.init: ", msg].concat());
+    let err = js_sys::Error::new(&crate::json::cat(&["SessionSight.init: ", msg]));
     err.set_name("SessionSightConfigError");
     err.into()
 }
@@ -137,7 +137,7 @@ impl Stores {
             }
         }
         let found = jar.find_domain(host);
-        local.set(LS_DOMAIN, &[host, "=", found.as_deref().unwrap_or("")].concat());
+        local.set(LS_DOMAIN, &crate::json::cat(&[host, "=", found.as_deref().unwrap_or("")]));
         found
     }
 
@@ -182,7 +182,7 @@ impl Sdk {
         let consent = match o.consent.as_deref() {
             None | Some("granted") => true,
             Some("denied") => false,
-            Some(other) => return Err(options_error(&["consent must be 'granted' or 'denied', not '", other, "'"].concat())),
+            Some(other) => return Err(options_error(&crate::json::cat(&["consent must be 'granted' or 'denied', not '", other, "'"]))),
         };
         let location = web_sys::window().map(|w| w.location());
         let host = location.as_ref().and_then(|l| l.hostname().ok()).unwrap_or_default();
@@ -405,14 +405,14 @@ impl Sdk {
     #[wasm_bindgen(js_name = staleQueues)]
     pub fn stale_queues(&self, now: f64, age_ms: f64) -> Vec<String> {
         self.other_queues().into_iter().filter(|tab| {
-            let text = self.stores.local.get(&[LS_QUEUE_PREFIX, tab].concat()).unwrap_or_default();
+            let text = self.stores.local.get(&crate::json::cat(&[LS_QUEUE_PREFIX, tab])).unwrap_or_default();
             now - Queue::decode(&text, self.policy).written_ms() >= age_ms
         }).collect()
     }
 
     /// Takes over a closed tab's unsent events. Call only while holding that tab's lock.
     pub fn adopt(&mut self, tab_id: String) -> u32 {
-        let key = [LS_QUEUE_PREFIX, &tab_id].concat();
+        let key = crate::json::cat(&[LS_QUEUE_PREFIX, &tab_id]);
         let Some(text) = self.stores.local.get(&key) else { return 0 };
         let other = Queue::decode(&text, self.policy);
         let n = other.len() as u32;
@@ -443,7 +443,7 @@ impl Sdk {
 
 impl Sdk {
     fn queue_key(&self) -> String {
-        [LS_QUEUE_PREFIX, &self.tab_id].concat()
+        crate::json::cat(&[LS_QUEUE_PREFIX, &self.tab_id])
     }
 
     /// SPEC §3: a valid cookie wins, else a valid stored value, else a new id; both re-synced.

@@ -4,8 +4,6 @@
 //! counts them in the envelope's `dropped`. The browser layer persists it and the JS shim
 //! moves the bytes.
 
-use std::collections::VecDeque;
-
 use crate::ids::iso8601;
 use crate::json;
 use crate::wire::Envelope;
@@ -71,7 +69,8 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queue {
     policy: Policy,
-    items: VecDeque<Item>,
+    /// Oldest first (a Vec: the cap evicts rarely, and VecDeque's code costs wasm bytes).
+    items: Vec<Item>,
     /// Events evicted by the cap and not yet reported in a delivered envelope.
     dropped: u32,
     /// The part of `dropped` each batch in flight carries: (batch id, count).
@@ -87,7 +86,7 @@ pub struct Queue {
 
 impl Queue {
     pub fn new(policy: Policy) -> Self {
-        Queue { policy, items: VecDeque::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None, written_ms: 0.0 }
+        Queue { policy, items: Vec::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, split_limit: None, written_ms: 0.0 }
     }
 
     pub fn len(&self) -> usize {
@@ -120,14 +119,12 @@ impl Queue {
         if self.items.iter().any(|i| i.id == id) {
             return 0;
         }
-        self.items.push_back(Item { id, json, batch: None });
+        self.items.push(Item { id, json, batch: None });
         let mut evicted = 0;
         while self.items.len() > self.policy.cap.max(1) {
             // The oldest event not in flight: one in flight may be delivered yet.
-            match self.items.iter().position(|i| i.batch.is_none()) {
-                Some(oldest) => self.items.remove(oldest),
-                None => self.items.pop_front(),
-            };
+            let oldest = self.items.iter().position(|i| i.batch.is_none()).unwrap_or(0);
+            self.items.remove(oldest);
             evicted += 1;
         }
         self.dropped = self.dropped.saturating_add(evicted);

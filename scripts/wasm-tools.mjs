@@ -1,7 +1,7 @@
 // What build and bench share: the wasm-opt invocation the SDK ships with, and how sizes are
 // measured (raw, gzip -9, brotli 11), so the two always agree.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -23,4 +23,85 @@ export function sizeOf(paths) {
     out.brotli += brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   }
   return out;
+}
+
+/**
+ * Renames the wasm's imports and exports (`__wbg_getItem_49556a3e59cfb688`, `sdk_identify`, …) to
+ * one- or two-letter names in the wasm and in its wasm-bindgen glue alike: the hashed names
+ * are long and random, so they cost the page ~2 KB of gzip twice over. `memory` keeps its
+ * name (the loaders read it). Rewrites both files in place.
+ */
+export function shortenNames(wasmPath, gluePath) {
+  const wasm = readFileSync(wasmPath);
+  let glue = readFileSync(gluePath, 'utf8');
+  const short = (n) => { const a = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'; let s = ''; do { s += a[n % 52]; n = Math.floor(n / 52); } while (n > 0); return s; };
+  let pos = 8;
+  const u32 = () => { let r = 0, s = 0, b; do { b = wasm[pos++]; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80); return r; };
+  const leb = (n) => { const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n); return Buffer.from(out); };
+  const name = () => { const len = u32(); const s = wasm.toString('utf8', pos, pos + len); pos += len; return s; };
+  const str = (s) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([leb(b.length), b]); };
+  const limits = () => { const flags = wasm[pos++]; u32(); if (flags & 1) u32(); };
+  const parts = [wasm.subarray(0, 8)];
+  const imports = new Map();
+  const exports = new Map();
+  let module = null;
+  while (pos < wasm.length) {
+    const id = wasm[pos++];
+    const size = u32();
+    const start = pos;
+    const end = start + size;
+    if (id !== 2 && id !== 7) {
+      parts.push(Buffer.from([id]), leb(size), wasm.subarray(start, end));
+      pos = end;
+      continue;
+    }
+    const count = u32();
+    const body = [leb(count)];
+    for (let i = 0; i < count; i++) {
+      if (id === 2) {
+        const mod = name();
+        const field = name();
+        const descStart = pos;
+        const kind = wasm[pos++];
+        if (kind === 0) u32();
+        else if (kind === 1) { pos++; limits(); }
+        else if (kind === 2) limits();
+        else if (kind === 3) pos += 2;
+        else if (kind === 4) { pos++; u32(); }
+        else throw new Error(`unknown import kind ${kind}`);
+        module = mod;
+        if (!imports.has(field)) imports.set(field, short(imports.size));
+        body.push(str('a'), str(imports.get(field)), wasm.subarray(descStart, pos));
+      } else {
+        const field = name();
+        const descStart = pos;
+        pos++;
+        u32();
+        const renamed = field === 'memory' ? field : short(exports.size);
+        if (renamed !== field) exports.set(field, renamed);
+        body.push(str(renamed), wasm.subarray(descStart, pos));
+      }
+    }
+    if (pos !== end) throw new Error(`section ${id} did not parse to its end`);
+    const content = Buffer.concat(body);
+    parts.push(Buffer.from([id]), leb(content.length), content);
+  }
+  // The glue: import keys are `name: function(`, the module is a quoted key, exports are `wasm.name`.
+  const replaceAll = (pattern, to, required = true) => {
+    const before = glue;
+    glue = glue.replace(pattern, to);
+    if (required && glue === before) throw new Error(`glue has no ${pattern}`);
+  };
+  for (const [from, to] of imports) replaceAll(new RegExp(`(?<=[\\s{,])${from}(?=: function\\()`, 'g'), to);
+  if (module) replaceAll(JSON.stringify(module) + ':', '"a":');
+  // (Some exports, such as wasm-bindgen's abort hooks, are not used by the glue.)
+  for (const [from, to] of exports) replaceAll(new RegExp(`(?<=\\bwasm\\.)${from}\\b`, 'g'), to, false);
+  for (const old of imports.keys()) {
+    if (new RegExp(`\\b${old}\\b`).test(glue)) throw new Error(`glue still names ${old}`);
+  }
+  for (const old of exports.keys()) {
+    if (new RegExp(`\\bwasm\\.${old}\\b|\\bwasm\\[`).test(glue)) throw new Error(`glue still reaches ${old} by name`);
+  }
+  writeFileSync(wasmPath, Buffer.concat(parts));
+  writeFileSync(gluePath, glue);
 }

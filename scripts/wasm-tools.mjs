@@ -109,3 +109,71 @@ export function shortenNames(wasmPath, gluePath) {
   writeFileSync(wasmPath, Buffer.concat(parts));
   writeFileSync(gluePath, glue);
 }
+
+// Function-name patterns → the part of the SDK they belong to, for `composition`.
+const PARTS = [
+  ['regex-lite (IBAN and credential patterns)', /regex_lite/],
+  ['core::fmt and panics (std and regex-lite panic paths)', /core::fmt|fmt::|Formatter|escape_debug|printable|panic|unwrap_failed|expect_failed|slice_error_fail|slice_.*_fail|str_index_overflow|count::do_count_chars|char_count/],
+  ['allocator (talc) and alloc', /talc|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_|alloc::alloc|raw_vec|RawVec|finish_grow/],
+  ['serde-wasm-bindgen and wire types', /serde|sessionsight::wire/],
+  ['SDK: PII scanners', /sessionsight::pii/],
+  ['SDK: validation, ids, cookies, session, queue, profile', /sessionsight::/],
+  ['wasm-bindgen, js-sys, web-sys glue; exported entry points (SDK code inlined into them)', /wasm_bindgen|js_sys|web_sys|externref|^sdk_|^validateIdentify|^__wbg|^__wbindgen|closures|multivalue shim/],
+  ['std / core / alloc (collections, strings, sort, hashing)', /std|core|alloc|hashbrown/],
+];
+
+/**
+ * What the shipped wasm is made of: `wasm` (wasm-bindgen's output, whose name section is kept)
+ * is optimised like `wasmOpt` but with names kept, and each function's body size is credited
+ * to a part by its name; data is the data section (strings, tables).
+ */
+export function composition(wasm, scratch) {
+  execFileSync(`${root}node_modules/.bin/wasm-opt`, [wasm, '-Oz', '--converge', '--low-memory-unused', '-g', '--strip-producers',
+    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
+    '--enable-reference-types', '--enable-multivalue', '-o', scratch], { stdio: 'inherit' });
+  const buf = readFileSync(scratch);
+  let pos = 8;
+  const u32 = () => { let r = 0, s = 0, b; do { b = buf[pos++]; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80); return r; };
+  const limits = () => { const flags = buf[pos++]; u32(); if (flags & 1) u32(); };
+  let imported = 0;
+  const bodies = [];
+  const names = new Map();
+  const parts = new Map();
+  const credit = (part, n) => parts.set(part, (parts.get(part) || 0) + n);
+  while (pos < buf.length) {
+    const id = buf[pos++];
+    const size = u32();
+    const end = pos + size;
+    if (id === 2) {
+      for (let n = u32(); n > 0; n--) {
+        for (let k = 0; k < 2; k++) { const len = u32(); pos += len; } // module and field names
+        const kind = buf[pos++];
+        if (kind === 0) { u32(); imported++; } else if (kind === 1) { pos++; limits(); } else if (kind === 2) limits(); else if (kind === 3) pos += 2; else { pos++; u32(); }
+      }
+    } else if (id === 10) {
+      for (let n = u32(); n > 0; n--) { const len = u32(); bodies.push(len); pos += len; }
+    } else if (id === 11) {
+      credit('data (strings, tables, panic locations)', size);
+    } else if (id === 0) {
+      const len = u32();
+      if (buf.toString('utf8', pos, pos + len) === 'name') {
+        pos += len;
+        while (pos < end) {
+          const sub = buf[pos++];
+          const subEnd = u32() + pos;
+          if (sub === 1) for (let n = u32(); n > 0; n--) { const idx = u32(); const l = u32(); names.set(idx, buf.toString('utf8', pos, pos + l)); pos += l; }
+          pos = subEnd;
+        }
+      }
+    } else {
+      credit('sections: types, imports, exports, table', size);
+    }
+    pos = end;
+  }
+  bodies.forEach((len, i) => {
+    const name = names.get(i + imported) || '';
+    credit((PARTS.find(([, re]) => re.test(name)) || ['other'])[0], len);
+  });
+  const total = [...parts.values()].reduce((a, b) => a + b, 0);
+  return [...parts].sort((a, b) => b[1] - a[1]).map(([part, bytes]) => ({ part, bytes, share: bytes / total }));
+}

@@ -37,13 +37,6 @@ pub fn push_i64(out: &mut String, n: i64) {
     push_u64(out, n.unsigned_abs());
 }
 
-/// `n` in decimal.
-pub fn u64_text(n: u64) -> String {
-    let mut out = String::new();
-    push_u64(&mut out, n);
-    out
-}
-
 /// Appends `n` as exactly 16 lower-case hex digits.
 pub fn push_hex16(out: &mut String, n: u64) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -90,7 +83,9 @@ mod tests {
     #[test]
     fn renders_integers_without_fmt() {
         for n in [0u64, 7, 10, 42, 1_795_860_000_123, u64::MAX] {
-            assert_eq!(u64_text(n), n.to_string());
+            let mut s = String::new();
+            push_u64(&mut s, n);
+            assert_eq!(s, n.to_string());
         }
         let mut s = String::new();
         push_i64(&mut s, -9_007_199_254_740_991);

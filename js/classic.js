@@ -12,7 +12,7 @@ const load = prefetchWasm(new URL('sessionsight_bg.wasm', base), initWasm);
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();
-  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, memory };
+  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
 });
 SessionSight.SessionSightValidationError = SessionSightValidationError;
 

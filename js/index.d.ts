@@ -25,6 +25,8 @@ export interface InitOptions {
   sessionMaxLengthMs?: number;
   /** Most events kept while the collector is unreachable (default 1000; oldest dropped first). */
   maxQueueSize?: number;
+  /** Deadline of each request in ms (default 10 000): one that never answers is a network error. */
+  requestTimeoutMs?: number;
 }
 
 /** A custom property value: strings (≤ 1024 characters), finite numbers, booleans. */
@@ -42,7 +44,37 @@ export interface IdentifyPayload {
 export type ValidationCode =
   | 'not_an_object' | 'id_type' | 'id_empty' | 'id_email_shaped' | 'id_contains_pii' | 'id_too_long'
   | 'email_type' | 'email_invalid' | 'email_too_long'
-  | 'key_too_long' | 'key_reserved' | 'value_too_long' | 'value_type' | 'too_many_properties';
+  | 'key_too_long' | 'key_reserved' | 'value_too_long' | 'value_type' | 'too_many_properties'
+  /** A getter threw, a revoked Proxy, or a getter called the SDK while the payload was read. */
+  | 'payload_unreadable';
+
+/** The PII families whose values identify() drops from custom properties. */
+export type PiiFamily = 'ssn' | 'card' | 'iban' | 'phone' | 'credential';
+
+/** What identify() would do with a payload, without sending anything. */
+export interface Explanation {
+  /** The error identify() would throw, or null. */
+  error: SessionSightValidationError | null;
+  /** Custom keys that would be dropped as PII, with their family (never the value). */
+  dropped: Array<{ key: string; family: PiiFamily }>;
+}
+
+/** Delivery figures for dashboards and the demo (`SessionSight.__stats()`, not a stable API). */
+export interface DeliveryStats {
+  wasmMemoryBytes: number;
+  /** Events queued in this tab, in flight included. */
+  pending: number;
+  /** Requests sent and not answered yet. */
+  inFlight: number;
+  /** Milliseconds until the retry after a failure; null when not backing off. */
+  nextRetryInMs: number | null;
+  /** HTTP status of the last answer (0: network error or deadline passed); null before any. */
+  lastStatus: number | null;
+  /** True once a storage write failed (events are kept in memory). */
+  storageFailed: boolean;
+  /** True after an internal fault switched the SDK off. */
+  disabled: boolean;
+}
 
 /** Thrown synchronously by identify() on a caller bug. */
 export class SessionSightValidationError extends Error {
@@ -64,6 +96,10 @@ export interface SessionSightApi {
   flush(): Promise<void>;
   /** identify()'s checks without sending (null when valid), e.g. to validate a form as you type. */
   validate(payload: unknown): SessionSightValidationError | null;
+  /** identify()'s verdict on a payload: its error and the keys it would drop as PII. */
+  explain(payload: unknown): Explanation;
+  /** Delivery state (not a stable API). */
+  __stats(): DeliveryStats;
 }
 
 export declare function init(options: InitOptions): Promise<void>;
@@ -74,6 +110,7 @@ export declare function setConsent(consent: Consent): void;
 export declare function reset(): void;
 export declare function flush(): Promise<void>;
 export declare function validate(payload: unknown): SessionSightValidationError | null;
+export declare function explain(payload: unknown): Explanation;
 
 declare const SessionSight: SessionSightApi;
 export default SessionSight;

@@ -9,9 +9,9 @@ const load = prefetchWasm(new URL('./sessionsight_bg.wasm', import.meta.url), in
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();
-  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, memory };
+  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
 });
 
-export const { init, identify, getVisitorId, getSessionId, setConsent, reset, flush, validate } = SessionSight;
+export const { init, identify, getVisitorId, getSessionId, setConsent, reset, flush, validate, explain } = SessionSight;
 export { SessionSightValidationError };
 export default SessionSight;

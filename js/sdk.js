@@ -1,40 +1,19 @@
-// The JavaScript shim of SessionSight Insights. It owns what only JavaScript can do well:
-// loading the wasm, the network (fetch with keepalive, sendBeacon, gzip), timers and the
-// page lifecycle (focus, visibility, pagehide, online), Web Locks between tabs, and the
-// queue of calls made before init() resolved. Every decision is the wasm core's.
+// The JavaScript shim of SessionSight Insights: builds the public API from its parts (js/sdk/):
+// the guarded core, the network transport, the delivery scheduler, the page lifecycle, tab
+// coordination and the queue of calls made before init(). Every decision is the wasm core's.
+import { SessionSightValidationError, fromCore } from './sdk/errors.js';
+import { payloadKey, refuseReentry, snapshot, snapshotOptions } from './sdk/payload.js';
+import { createCoreGuard } from './sdk/core.js';
+import { createTransport, makeFetchRequest } from './sdk/transport.js';
+import { createDelivery } from './sdk/delivery.js';
+import { pageVisible, watchPage } from './sdk/lifecycle.js';
+import { createTabs } from './sdk/tabs.js';
+import { createEarlyQueue } from './sdk/early.js';
 
-export class SessionSightValidationError extends Error {
-  constructor(message, code, field) {
-    super(message);
-    this.name = 'SessionSightValidationError';
-    this.code = code;
-    this.field = field;
-  }
-}
+export { SessionSightValidationError };
 
-const DEFAULT_FLUSH_MS = 1000;
-const KEEPALIVE_LIMIT = 60000;
-const TAB_LOCK = 'ss_tab:';
-
-/**
- * A cheap exact key for a payload made only of primitive values (null when it holds anything
- * else, which must go through the core's full checks). Lets a repeated identical call skip
- * the wasm boundary.
- */
-function payloadKey(payload) {
-  if (!payload || typeof payload !== 'object') return null;
-  const proto = Object.getPrototypeOf(payload);
-  if (proto !== Object.prototype && proto !== null) return null;
-  let key = '';
-  for (const k of Object.keys(payload)) {
-    const v = payload[k];
-    const t = typeof v;
-    if (v === undefined || v === null) continue;
-    if (t !== 'string' && t !== 'boolean' && !(t === 'number' && Number.isFinite(v))) return null;
-    key += `${k}\u0000${t[0]}${v}\u0001`;
-  }
-  return key;
-}
+/** Input events count as activity at most this often. */
+const INPUT_EVERY_MS = 5000;
 
 function storedProfile() {
   try {
@@ -44,85 +23,25 @@ function storedProfile() {
   }
 }
 
-// Promises that keep this page's locks held; referenced here so they can never be collected
-// (a lock is released when its callback's promise settles or goes away).
-const heldLocks = [];
-
-/** Holds the Web Lock `name` for the page's lifetime; false when another tab holds it. */
-function holdLock(name, waitMs) {
-  const locks = typeof navigator !== 'undefined' && navigator.locks;
-  if (!locks) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    let options = { ifAvailable: true };
-    let timer = 0;
-    if (waitMs) {
-      // (AbortSignal.timeout is younger than Web Locks in some browsers.)
-      const abort = new AbortController();
-      timer = setTimeout(() => abort.abort(), waitMs);
-      options = { signal: abort.signal };
-    }
-    locks.request(name, options, (lock) => {
-      clearTimeout(timer);
-      resolve(!!lock);
-      if (!lock) return undefined;
-      const forever = new Promise(() => {});
-      heldLocks.push(forever);
-      return forever;
-    }).catch(() => resolve(false));
-  });
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; NaN when absent. */
-function retryAfterMs(value) {
-  if (!value) return NaN;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : NaN;
-}
-
-async function gzip(text) {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
-  return new Response(stream).arrayBuffer();
-}
-
 /**
  * Builds the public API around a wasm loader. `loadWasm()` resolves to the wasm-bindgen
- * module ({ Sdk }) once instantiated.
+ * module ({ Sdk, validateIdentify, explainIdentify, memory }) once instantiated.
  */
 export function createSessionSight(loadWasm) {
-  let wasmModule = null;
   const browser = typeof window !== 'undefined' && typeof document !== 'undefined';
-  let sdk = null;
+  let wasm = null;
   let opts = {};
-  let endpoint = '';
-  let sameOrigin = true;
   let starting = null;
   let failed = false;
-  let early = []; // calls made before init() resolved: [name, args]
-  let timer = 0;
-  let sending = null;
+  let delivery = null;
+  let tabs = null;
   let lastActivity = 0;
-  let persistQueued = false;
-  // Bumped whenever the visitor may change (reset, consent): the identify fast path resets.
+  const early = createEarlyQueue();
+  // identify()'s fast path: the same accepted payload again, for the same visitor, with the
+  // stored fingerprints untouched, cannot change the profile. `epoch` moves whenever that may
+  // no longer hold (reset, consent, another tab's change, any delivery outcome).
   let epoch = 0;
-  let lastIdentify = { key: null, epoch: -1, profile: null };
-
-  /** Writes the core's queue to storage once per task, however many calls changed it. */
-  function persistSoon() {
-    if (persistQueued) return;
-    persistQueued = true;
-    queueMicrotask(() => {
-      persistQueued = false;
-      try {
-        if (sdk) sdk.persist();
-        if (lastIdentify.profile === undefined) lastIdentify.profile = storedProfile();
-      } catch (e) {
-        sdk = null;
-        failed = true;
-      }
-    });
-  }
+  let lastIdentify = { key: null, epoch: -1, version: -1, profile: null };
 
   function report(error) {
     if (opts.debug) console.warn('[SessionSight]', error);
@@ -131,144 +50,52 @@ export function createSessionSight(loadWasm) {
     }
   }
 
-  /** Runs `fn` against the core; a trap switches the SDK off instead of breaking the page. */
-  function guarded(fn, fallback) {
-    if (!sdk) return fallback;
-    persistSoon();
-    try {
-      return fn(sdk);
-    } catch (e) {
-      if (e && e.name === 'SessionSightValidationError') {
-        throw new SessionSightValidationError(e.message, e.code, e.field);
-      }
-      sdk = null;
-      failed = true;
-      console.error('[SessionSight] disabled after an internal error', e);
-      return fallback;
-    }
-  }
+  // After a trap every call returns its fallback: timers and listeners find nothing to do.
+  const core = createCoreGuard({
+    report,
+    onPersist: () => {
+      if (lastIdentify.profile === undefined) lastIdentify.profile = storedProfile();
+    },
+  });
 
-  function schedule() {
-    clearTimeout(timer);
-    const pending = guarded((s) => s.pending, 0);
-    if (!pending) return;
-    const interval = opts.flushIntervalMs > 0 ? opts.flushIntervalMs : DEFAULT_FLUSH_MS;
-    const retryAt = guarded((s) => s.retryAt, 0);
-    const wait = Math.max(interval, retryAt - Date.now());
-    timer = setTimeout(() => { pump(); }, pending >= (opts.batchSize || 50) && !retryAt ? 0 : wait);
-  }
-
-  /** One POST. Resolves to the response status (0 for a network error) and its details. */
-  async function post(body, urgent) {
-    const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
-    let payload = body;
-    if (!urgent && sameOrigin && typeof CompressionStream === 'function') {
-      try {
-        payload = await gzip(body);
-        headers['Content-Encoding'] = 'gzip';
-      } catch (e) {
-        payload = body;
-      }
-    }
-    const size = typeof payload === 'string' ? body.length * 3 : payload.byteLength;
-    const keepalive = size <= KEEPALIVE_LIMIT;
-    try {
-      const res = await fetch(endpoint, { method: 'POST', body: payload, headers, keepalive, credentials: 'omit' });
-      let sealed = [];
-      if (res.ok) {
-        try { sealed = (await res.json()).sealed || []; } catch (e) { sealed = []; }
-      }
-      return { status: res.status, retryAfter: retryAfterMs(res.headers.get('Retry-After')), sealed };
-    } catch (e) {
-      // A refused keepalive at unload still has the beacon; its outcome stays unknown, so the
-      // events stay queued and a later load sends them again (deduplicated by messageId).
-      if (urgent && typeof navigator.sendBeacon === 'function') {
-        try { navigator.sendBeacon(endpoint, new Blob([body], { type: 'text/plain;charset=UTF-8' })); } catch (_) { /* nothing left to try */ }
-      }
-      return { status: 0, retryAfter: NaN, sealed: [] };
-    }
-  }
-
-  function settle(batch, res) {
-    const now = Date.now();
-    const verdict = guarded((s) => s.settle(batch.id, res.status, res.retryAfter, now, Math.random()), null);
-    if (res.sealed.length) guarded((s) => s.sealed(res.sealed.filter((x) => typeof x === 'string'), now));
-    if (verdict && verdict.verdict === 'rejected') {
-      report(new Error(`SessionSight: the collector rejected ${verdict.count} event(s) with HTTP ${verdict.status}`));
-    } else if (verdict && verdict.verdict === 'retry' && opts.debug) {
-      // Not an error for the host: nothing is lost, the events are sent again later.
-      console.warn(`[SessionSight] delivery failed (${res.status || 'network error'}), retrying`);
-    }
-    return verdict;
-  }
-
-  /** Sends batches until the queue is empty or a failure asks to wait. */
-  function pump() {
-    if (sending) return sending;
-    sending = (async () => {
-      for (;;) {
-        const batch = guarded((s) => s.nextBatch(Date.now(), false), null);
-        if (!batch) break;
-        const verdict = settle(batch, await post(batch.body, false));
-        if (!verdict || (verdict.verdict !== 'delivered' && verdict.verdict !== 'split' && verdict.verdict !== 'rejected')) break;
-      }
-    })().finally(() => {
-      sending = null;
-      schedule();
-    });
-    return sending;
-  }
-
-  /** Page going away: send what is not in flight now, with keepalive, ignoring backoff. */
-  function flushUrgent() {
-    for (let i = 0; i < 8; i++) {
-      const batch = guarded((s) => s.nextBatch(Date.now(), true), null);
-      if (!batch) return;
-      post(batch.body, true).then((res) => { settle(batch, res); });
-    }
+  function changed() {
+    epoch++;
+    if (delivery) delivery.schedule(true);
   }
 
   function activity(claim) {
     const now = Date.now();
-    guarded((s) => s.activity(now, claim));
+    core.write((s) => s.activity(now, claim));
     lastActivity = now;
-    schedule();
+    if (delivery) delivery.schedule();
   }
 
-  /**
-   * Adopts the queues of tabs that are gone: their Web Lock is free. Without Web Locks, a
-   * queue unwritten for 3 minutes counts as gone (at worst a live tab's events are sent
-   * twice and deduplicated by messageId; none is lost).
-   */
-  function adoptOrphans() {
-    const locks = navigator.locks;
-    if (!locks) {
-      for (const tab of guarded((s) => s.staleQueues(Date.now(), 180000), [])) guarded((s) => s.adopt(tab));
-      schedule();
-      return;
-    }
-    for (const tab of guarded((s) => s.otherQueues(), [])) {
-      locks.request(TAB_LOCK + tab, { ifAvailable: true }, (lock) => {
-        if (lock && guarded((s) => s.adopt(tab), 0)) schedule();
-      }).catch(() => {});
-    }
+  /** The person is looking at this tab: follow other tabs' changes, then claim the session. */
+  function claim() {
+    if (tabs) tabs.sync();
+    activity(true);
   }
 
   function listen() {
-    setInterval(adoptOrphans, 60000);
-    const onVisibility = () => {
-      if (document.visibilityState === 'visible') activity(true);
-      else flushUrgent();
-    };
-    window.addEventListener('focus', () => activity(true));
-    window.addEventListener('pageshow', (e) => { if (e.persisted) activity(true); });
-    document.addEventListener('visibilitychange', onVisibility);
-    window.addEventListener('pagehide', flushUrgent);
-    window.addEventListener('online', () => { flushUrgent(); pump(); });
-    const onInput = () => { if (Date.now() - lastActivity > 5000) activity(false); };
-    for (const type of ['pointerdown', 'keydown', 'scroll']) {
-      window.addEventListener(type, onInput, { capture: true, passive: true });
-    }
+    watchPage(window, document, {
+      claim,
+      hidden: () => delivery.flushUrgent(),
+      pagehide: () => {
+        delivery.flushUrgent();
+        tabs.pagehide();
+      },
+      pageshow: () => {
+        tabs.pageshow(core.read((s) => s.tabId, ''));
+        claim();
+        delivery.wake();
+      },
+      online: () => {
+        delivery.flushUrgent();
+        delivery.wake();
+      },
+      input: () => { if (Date.now() - lastActivity > INPUT_EVERY_MS) activity(false); },
+    });
+    window.addEventListener('storage', (e) => tabs.onStorage(e));
   }
 
   function replay(name, args) {
@@ -281,33 +108,42 @@ export function createSessionSight(loadWasm) {
   }
 
   async function start(options) {
-    if (!options || typeof options !== 'object') throw new TypeError('SessionSight.init: options must be an object');
-    opts = options;
-    const wasm = await loadWasm();
-    wasmModule = wasm;
-    const origin = window.location.origin;
-    const url = new URL(options.endpoint || '/ingest', window.location.href);
-    endpoint = url.href;
-    sameOrigin = url.origin === origin;
-    const core = new wasm.Sdk(options, Date.now());
-    const inherited = core.inheritedTabId;
-    let duplicate = false;
-    if (inherited) {
-      // Another live tab holding our inherited id means this tab was duplicated; a reload's
-      // previous document releases it within moments.
-      duplicate = !(await holdLock(TAB_LOCK + inherited)) && !(await holdLock(TAB_LOCK + inherited, 500));
-    }
-    core.start(Date.now(), duplicate);
+    opts = snapshotOptions(options);
+    wasm = await loadWasm();
+    const url = new URL(opts.endpoint || '/ingest', window.location.href);
+    // A setConsent('denied') queued before init() is the consent the core starts with.
+    const consent = early.initConsent(opts.consent);
+    const sdk = new wasm.Sdk(consent === opts.consent ? opts : { ...opts, consent }, Date.now());
+    const locks = typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : undefined;
+    tabs = createTabs({ core, locks, onChange: changed });
+    const inherited = sdk.inheritedTabId;
+    const duplicate = await tabs.isDuplicate(inherited);
+    sdk.start(Date.now(), duplicate, pageVisible(document));
     // Granted before init() resolves: a tab duplicated from this one must find it held.
-    // (Not awaiting the grant saves ~6 ms but lost that race in about 1 suite run in 3.)
-    if (!inherited || duplicate) await holdLock(TAB_LOCK + core.tabId);
-    sdk = core;
+    await tabs.claim(sdk.tabId);
+    const transport = createTransport({ timeoutMs: opts.requestTimeoutMs }, makeFetchRequest({
+      endpoint: url.href,
+      sameOrigin: url.origin === window.location.origin,
+    }));
+    delivery = createDelivery(core, transport, {
+      interval: opts.flushIntervalMs,
+      batchSize: opts.batchSize,
+      debug: opts.debug,
+      report,
+      onSettled: () => { epoch++; },
+    });
+    core.attach(sdk);
     listen();
-    adoptOrphans();
-    const calls = early;
-    early = [];
-    for (const [name, args] of calls) replay(name, args);
-    schedule();
+    tabs.start();
+    for (const [name, args] of early.drain()) replay(name, args);
+    delivery.schedule();
+  }
+
+  /** Before the core is live: queue the call (browser only); true when queued or dropped. */
+  function notLive(name, args) {
+    if (core.live) return false;
+    if (browser && !failed && !core.disabled) early.push(name, args);
+    return true;
   }
 
   const api = {
@@ -323,69 +159,77 @@ export function createSessionSight(loadWasm) {
       return starting;
     },
     identify(payload) {
-      if (!sdk) {
-        if (browser && !failed) early.push(['identify', [payload]]);
-        return;
-      }
-      // The same accepted payload again, for the same visitor, with the stored fingerprints
-      // untouched by any other tab: it cannot change the profile. Skip the wasm round trip.
+      const data = snapshot(payload);
+      if (notLive('identify', [data])) return;
+      const key = payloadKey(data);
+      // profileVersion moves when the core forgets fingerprints (an identify was not delivered).
+      const version = core.read((s) => s.profileVersion, 0);
+      const same = key !== null && key === lastIdentify.key && lastIdentify.epoch === epoch && lastIdentify.version === version;
       // (`profile` is undefined while this task's own write is pending: nobody else can have
       // written in between.)
-      const key = payloadKey(payload);
-      const same = key !== null && key === lastIdentify.key && lastIdentify.epoch === epoch;
-      if (same && (lastIdentify.profile === undefined ? persistQueued : storedProfile() === lastIdentify.profile)) {
+      if (same && (lastIdentify.profile === undefined ? core.persistPending : storedProfile() === lastIdentify.profile)) {
         if (Date.now() - lastActivity > 1000) activity(false);
         return;
       }
-      if (guarded((s) => s.identify(payload, Date.now()), false)) schedule();
-      // The fingerprints this call left are known once written (see persistSoon).
-      lastIdentify = { key, epoch, profile: undefined };
+      if (core.write((s) => s.identify(data, Date.now()), false)) delivery.schedule(true);
+      lastIdentify = { key, epoch, version: core.read((s) => s.profileVersion, 0), profile: undefined };
     },
     getVisitorId() {
-      return guarded((s) => s.visitorId, '');
+      refuseReentry();
+      return core.read((s) => s.visitorId, '');
     },
     getSessionId() {
-      return guarded((s) => s.sessionId, '');
+      refuseReentry();
+      return core.read((s) => s.sessionId, '');
     },
     setConsent(value) {
+      refuseReentry();
       if (value !== 'granted' && value !== 'denied') {
         throw new TypeError(`SessionSight.setConsent: 'granted' or 'denied', not '${value}'`);
       }
-      if (!sdk) {
-        if (browser && !failed) early.push(['setConsent', [value]]);
-        return;
-      }
+      if (notLive('setConsent', [value])) return;
       epoch++;
-      guarded((s) => s.setConsent(value === 'granted', Date.now()));
-      schedule();
+      core.write((s) => s.setConsent(value === 'granted', Date.now()));
+      delivery.schedule(true);
     },
     reset() {
-      if (!sdk) {
-        if (browser && !failed) early.push(['reset', []]);
-        return;
-      }
+      refuseReentry();
+      if (notLive('reset', [])) return;
       epoch++;
-      guarded((s) => s.reset(Date.now()));
-      schedule();
+      core.write((s) => s.reset(Date.now()));
+      delivery.schedule(true);
     },
     /** identify()'s checks without sending: null, or the error identify() would throw. */
     validate(payload) {
-      if (!wasmModule) {
-        if (!browser) return null;
-        throw new Error('SessionSight.validate() needs init() to have resolved');
+      return api.explain(payload).error;
+    },
+    /** What identify() would do with a payload: its error, and the keys it would drop as PII. */
+    explain(payload) {
+      let data;
+      try { data = snapshot(payload); } catch (e) { return { error: e, dropped: [] }; }
+      if (!wasm) {
+        if (!browser) return { error: null, dropped: [] };
+        throw new Error('SessionSight: init() first');
       }
-      const e = wasmModule.validateIdentify(payload);
-      return e ? new SessionSightValidationError(e.message, e.code, e.field) : null;
+      const out = wasm.explainIdentify(data);
+      return { error: out.error ? fromCore(out.error) : null, dropped: out.dropped };
     },
     async flush() {
+      refuseReentry();
       if (starting) await starting.catch(() => {});
-      if (!sdk) return;
-      await pump();
+      if (!core.live || !delivery) return;
+      await delivery.pump();
     },
   };
-  // Not part of the API: figures for the benchmark (wasm linear memory, queued events).
+  // Not part of the API: figures for the benchmark and the demo (wasm memory, delivery state).
   Object.defineProperty(api, '__stats', {
-    value: () => ({ wasmMemoryBytes: wasmModule ? wasmModule.memory.buffer.byteLength : 0, pending: guarded((s) => s.pending, 0) }),
+    value: () => ({
+      wasmMemoryBytes: wasm ? wasm.memory.buffer.byteLength : 0,
+      pending: 0,
+      ...(delivery && delivery.stats()),
+      storageFailed: core.read((s) => s.storageFailed === true, false),
+      disabled: core.disabled,
+    }),
   });
   return api;
 }

@@ -1,4 +1,5 @@
-// Types for `@sessionsight/insights/server`: reads the SDK's visitor/session cookies on the server.
+// Types for `@sessionsight/insights/server`: reads the SDK's visitor/session cookies on the server,
+// and issues them from the server (`ensureIdentity`, `identityMiddleware`).
 
 /** Name of the cookie holding the visitor id. */
 export declare const VISITOR_COOKIE: 'ss_vid';
@@ -6,6 +7,12 @@ export declare const VISITOR_COOKIE: 'ss_vid';
 export declare const SESSION_COOKIE: 'ss_sid';
 /** Session cookie used by first-party setups; read when `ss_sid` is absent or malformed. */
 export declare const FIRSTPARTY_SESSION_COOKIE: 'fsid';
+/** Set with `ss_vid` by `ensureIdentity` (value: its cookie domain, `1` for host-only): the
+ *  browser SDK then never rewrites a server-issued `ss_vid` from script. */
+export declare const SERVER_VISITOR_MARKER: 'ss_srv';
+/** Set by `ensureIdentity` when it mints a session: the first SDK tab to start while `ss_sid`
+ *  still holds that session adopts it, and deletes this cookie. */
+export declare const SERVER_SESSION_MARKER: 'ss_srv_sid';
 
 /** The ids found for a request; `null` when absent or not a well-formed UUID. */
 export interface SessionContext {
@@ -96,3 +103,60 @@ export declare function forRequest(
 export declare function parseCookieHeader(
   header: string | readonly string[] | null | undefined,
 ): Record<string, string>;
+
+/** Options of `ensureIdentity` and `identityMiddleware`; a wrong type throws a `TypeError`. */
+export interface IdentityOptions {
+  /** Cookie `Domain`, e.g. `'example.com'` (use the domain the SDK writes its cookies at);
+   *  host-only when absent. */
+  domain?: string | null;
+  /** Forces `Secure` on or off; by default it is on for requests that arrived over https. */
+  secure?: boolean | null;
+  /** `false` (the visitor refused): nothing is minted, the ids are `null` and the SDK's
+   *  cookies the request carried are deleted. Default `true`. */
+  consent?: boolean | null;
+}
+
+/** What `ensureIdentity` settled on for a request. */
+export interface Identity {
+  /** The visitor id (UUID v4), minted when `ss_vid` was absent or malformed; `null` without consent. */
+  visitorId: string | null;
+  /** The session id, minted (UUID v7) when the request had no valid `ss_sid`/`fsid`; `null` without consent. */
+  sessionId: string | null;
+  /** `Set-Cookie` header values to add to the response, one header each. */
+  setCookie: string[];
+}
+
+/**
+ * Issues the SDK's identity cookies from the server (SPEC §7.1): reads the request like
+ * `forRequest`, mints what is missing, and returns the ids with the `Set-Cookie` values
+ * (`ss_vid` re-issued for a year on every call, so Safari's 7-day cap on script cookies does
+ * not apply). `forRequest` on the same request object afterwards returns these ids.
+ * Reading the request never throws; invalid options throw a `TypeError`.
+ */
+export declare function ensureIdentity(req: CookieSource | object | null | undefined, options?: IdentityOptions | null): Identity;
+
+/** Node's response as Express and Connect hand it to middleware. */
+export interface NodeResponseLike {
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: string | readonly string[]): unknown;
+}
+
+/**
+ * Express/Connect middleware: `ensureIdentity(req, options)` on each request, its cookies
+ * appended to those already set, the result in `req.sessionsight`. Options are checked here.
+ */
+export declare function identityMiddleware(
+  options?: IdentityOptions | null,
+): (req: any, res: NodeResponseLike, next: (err?: unknown) => void) => void;
+
+/** Whether a request arrived over https: `X-Forwarded-Proto`/`Forwarded`, a Fetch URL, Express's
+ *  `req.secure`/Koa's `ctx.secure`, or a TLS socket. */
+export declare function isHttps(req: unknown): boolean;
+
+/** A `Set-Cookie` value with the SDK's attributes (`Path=/`, `SameSite=Lax`); no `maxAge`: a
+ *  browser-session cookie. */
+export declare function setCookieValue(
+  name: string,
+  value: string,
+  attrs?: { maxAge?: number; domain?: string; secure?: boolean },
+): string;

@@ -1,12 +1,21 @@
-// Server-side reader for the SDK's cookies. The browser SDK stores the visitor id in
-// `ss_vid` and the session id in `ss_sid` (or `fsid` on first-party setups); server code
-// (SSR, API routes, edge functions) imports this to tie its own events to the same
-// visitor and session. No dependencies and no `node:` imports, so it runs unchanged in
-// Node, Deno, Bun and Workers. It never throws: anything unreadable comes back as null.
+// Server-side reader and issuer of the SDK's cookies. The browser SDK stores the visitor id
+// in `ss_vid` and the session id in `ss_sid` (or `fsid` on first-party setups); server code
+// (SSR, API routes, edge functions) imports this to tie its own events to the same visitor
+// and session (`forRequest`), and can issue those cookies itself (`ensureIdentity`), which
+// keeps them out of Safari's 7-day cap on cookies written by script and gives a first
+// server render ids before the SDK has run. No dependencies and no static `node:` imports,
+// so it runs unchanged in Node, Deno, Bun and Workers. Reading never throws: anything
+// unreadable comes back as null.
 
 export const VISITOR_COOKIE = 'ss_vid';
 export const SESSION_COOKIE = 'ss_sid';
 export const FIRSTPARTY_SESSION_COOKIE = 'fsid';
+/** Set beside `ss_vid` by `ensureIdentity`: the server issues `ss_vid`, so the SDK must not
+ *  rewrite it from script (that would bring Safari's 7-day cap back). */
+export const SERVER_VISITOR_MARKER = 'ss_srv';
+/** Set by `ensureIdentity` when it mints a session: names that session, so the first SDK tab
+ *  that starts while `ss_sid` still holds it adopts it (and deletes this marker). */
+export const SERVER_SESSION_MARKER = 'ss_srv_sid';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -107,12 +116,188 @@ const override = (overrides, key) => {
   return typeof v === 'string' && v !== '' ? v : null;
 };
 
-/** Reads `{ visitorId, sessionId }` from any supported request shape. Never throws. */
+/** Reads `{ visitorId, sessionId }` from any supported request shape. Never throws. After
+ *  `ensureIdentity(req)` it returns the ids that call settled on for the same request. */
 export function forRequest(req, overrides) {
-  const read = readerFor(req);
+  const settled = issued(req);
+  const read = settled ? undefined : readerFor(req);
   const id = (name) => (read && attempt(() => toId(read(name)))) || null;
   return {
-    visitorId: override(overrides, 'visitorId') ?? id(VISITOR_COOKIE),
-    sessionId: override(overrides, 'sessionId') ?? id(SESSION_COOKIE) ?? id(FIRSTPARTY_SESSION_COOKIE),
+    visitorId: override(overrides, 'visitorId') ?? (settled ? settled.visitorId : id(VISITOR_COOKIE)),
+    sessionId: override(overrides, 'sessionId') ??
+      (settled ? settled.sessionId : id(SESSION_COOKIE) ?? id(FIRSTPARTY_SESSION_COOKIE)),
+  };
+}
+
+// ---- Server-issued identity (SPEC §7.1) ----
+
+/** One year, in seconds: the lifetime of `ss_vid` (SPEC §3). */
+const VISITOR_MAX_AGE_S = 31536000;
+
+// Web Crypto: global in Node ≥ 19, Deno, Bun and Workers. Node 18 has it only as
+// `node:crypto`'s `webcrypto`, loaded here in the background (not awaited: a top-level await
+// would stop CommonJS code from `require()`-ing this module).
+let webCrypto = globalThis.crypto;
+if (!(webCrypto && isFn(webCrypto.getRandomValues)) && typeof process === 'object') {
+  const name = 'node:crypto';
+  import(/* webpackIgnore: true */ /* @vite-ignore */ name).then((m) => { webCrypto = m.webcrypto; }, () => {});
+}
+
+function randomBytes(n) {
+  if (!(webCrypto && isFn(webCrypto.getRandomValues))) {
+    throw new Error('ensureIdentity needs Web Crypto (crypto.getRandomValues)');
+  }
+  return webCrypto.getRandomValues(new Uint8Array(n));
+}
+
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const dashed = (h) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+
+/** A random UUID v4 (the visitor id). */
+function uuidV4() {
+  if (webCrypto && isFn(webCrypto.randomUUID)) return webCrypto.randomUUID();
+  const b = randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return dashed(hex(b));
+}
+
+/** A UUID v7 (the session id, as the SDK mints it): 48 bits of Unix ms, then randomness. */
+function uuidV7(nowMs) {
+  const b = randomBytes(16);
+  let t = Math.max(0, Math.floor(nowMs));
+  for (let i = 5; i >= 0; i--) {
+    b[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return dashed(hex(b));
+}
+
+// The ids `ensureIdentity` settled on, by request object, so `forRequest` on the same request
+// (or on the objects it wraps: Koa's `ctx.req`, an h3 event's `node.req`, ...) sees them.
+const settledIds = new WeakMap();
+const isObj = (v) => v !== null && (typeof v === 'object' || typeof v === 'function');
+const related = (r) => [r, r.req, r.request, r.raw, r.node && r.node.req, r.cookies, r.headers, r.request && r.request.headers];
+
+function remember(req, ids) {
+  for (const o of attempt(() => related(req)) || [req]) if (isObj(o)) settledIds.set(o, ids);
+}
+
+function issued(req) {
+  return isObj(req) ? attempt(() => settledIds.get(req)) : undefined;
+}
+
+// A request header by name, from a Fetch `Headers`, a Node headers object or an h3 event.
+function header(req, name) {
+  const h = attempt(() => req.headers);
+  const v = isObj(h) ? (isFn(h.get) ? attempt(() => h.get(name)) : h[name]) : attempt(() => req.node.req.headers[name]);
+  return Array.isArray(v) ? v[0] : typeof v === 'string' ? v : undefined;
+}
+
+/** Whether the request reached the site over https, as far as its shape tells: a proxy's
+ *  `X-Forwarded-Proto` / `Forwarded: proto=`, a Fetch request's URL (SvelteKit's `event.url`),
+ *  Express's `req.secure` and Koa's `ctx.secure`, or a TLS socket underneath. */
+export function isHttps(req) {
+  if (!isObj(req)) return false;
+  const forwarded = header(req, 'x-forwarded-proto') ??
+    /(?:^|[;,\s])proto=("?)(https?)\1/i.exec(header(req, 'forwarded') || '')?.[2];
+  if (forwarded) return forwarded.split(',')[0].trim().toLowerCase() === 'https';
+  return Boolean(attempt(() => {
+    const url = req.url instanceof URL ? req.url : typeof req.url === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(req.url) ? new URL(req.url) : null;
+    if (url) return url.protocol === 'https:';
+    if (typeof req.secure === 'boolean') return req.secure;
+    const socket = req.socket || (req.req && req.req.socket) || (req.node && req.node.req.socket);
+    return Boolean(socket && socket.encrypted);
+  }));
+}
+
+const DOMAIN = /^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
+
+function readOptions(options) {
+  if (options === undefined || options === null) return { domain: undefined, secure: undefined, consent: true };
+  if (typeof options !== 'object') throw new TypeError('ensureIdentity: options must be an object');
+  const { domain, secure, consent } = options;
+  if (domain !== undefined && domain !== null && (typeof domain !== 'string' || !DOMAIN.test(domain))) {
+    throw new TypeError('ensureIdentity: options.domain must be a host name such as "example.com"');
+  }
+  if (secure !== undefined && secure !== null && typeof secure !== 'boolean') {
+    throw new TypeError('ensureIdentity: options.secure must be a boolean');
+  }
+  if (consent !== undefined && consent !== null && typeof consent !== 'boolean') {
+    throw new TypeError('ensureIdentity: options.consent must be a boolean');
+  }
+  return { domain: domain ? domain.replace(/^\./, '').toLowerCase() : undefined, secure: secure ?? undefined, consent: consent ?? true };
+}
+
+/** A `Set-Cookie` value with the SDK's attributes (SPEC §3); `maxAge` undefined: browser session. */
+export function setCookieValue(name, value, { maxAge, domain, secure } = {}) {
+  let out = `${name}=${value}; Path=/`;
+  if (maxAge !== undefined) out += `; Max-Age=${maxAge}`;
+  if (domain) out += `; Domain=${domain}`;
+  out += '; SameSite=Lax';
+  if (secure) out += '; Secure';
+  return out;
+}
+
+const ALL_COOKIES = [VISITOR_COOKIE, SESSION_COOKIE, FIRSTPARTY_SESSION_COOKIE, SERVER_VISITOR_MARKER, SERVER_SESSION_MARKER];
+
+/**
+ * Settles the visitor and session for a request and returns the `Set-Cookie` values that
+ * make the browser keep them: `ss_vid` (minted when absent or malformed) re-issued for a
+ * year with its `ss_srv` marker, and on a first visit (no valid `ss_sid`/`fsid`) a new
+ * session in `ss_sid`/`fsid` with the one-shot `ss_srv_sid` marker naming it. Afterwards
+ * `forRequest(req)` returns the same ids. With `consent: false` nothing is minted or kept:
+ * the ids are null and the SDK's cookies the request carried are deleted.
+ */
+export function ensureIdentity(req, options) {
+  const { domain, secure: forced, consent } = readOptions(options);
+  const attrs = { domain, secure: forced ?? isHttps(req) };
+  const setCookie = [];
+  let ids;
+  if (!consent) {
+    const read = readerFor(req);
+    for (const name of ALL_COOKIES) {
+      if (read && attempt(() => read(name)) !== undefined) setCookie.push(setCookieValue(name, '', { ...attrs, maxAge: 0 }));
+    }
+    ids = { visitorId: null, sessionId: null };
+  } else {
+    const found = forRequest(req);
+    ids = { visitorId: found.visitorId ?? uuidV4(), sessionId: found.sessionId };
+    setCookie.push(
+      setCookieValue(VISITOR_COOKIE, ids.visitorId, { ...attrs, maxAge: VISITOR_MAX_AGE_S }),
+      // The marker names the cookie domain (`1`: host-only) so the SDK writes its cookies there too.
+      setCookieValue(SERVER_VISITOR_MARKER, domain || '1', { ...attrs, maxAge: VISITOR_MAX_AGE_S }),
+    );
+    if (!ids.sessionId) {
+      ids.sessionId = uuidV7(Date.now());
+      for (const name of [SESSION_COOKIE, FIRSTPARTY_SESSION_COOKIE, SERVER_SESSION_MARKER]) {
+        setCookie.push(setCookieValue(name, ids.sessionId, attrs));
+      }
+    }
+  }
+  remember(req, ids);
+  return { ...ids, setCookie };
+}
+
+/**
+ * Express/Connect middleware: `ensureIdentity(req, options)` on every request it sees, its
+ * `Set-Cookie` values appended to the response (cookies set earlier are kept), and the result
+ * in `req.sessionsight`. Options are checked once, here.
+ */
+export function identityMiddleware(options) {
+  readOptions(options);
+  return function sessionsightIdentity(req, res, next) {
+    try {
+      const identity = ensureIdentity(req, options);
+      req.sessionsight = identity;
+      const prev = res.getHeader('set-cookie');
+      const kept = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
+      res.setHeader('set-cookie', [...kept, ...identity.setCookie]);
+    } catch (e) {
+      return next(e);
+    }
+    next();
   };
 }

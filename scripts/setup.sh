@@ -53,3 +53,15 @@ if ! command -v geckodriver >/dev/null; then
   say "installing geckodriver (about 2 minutes)"
   cargo install geckodriver
 fi
+
+# PostgreSQL server programs for the collector's PostgreSQL tests (each starts a throw-away
+# server in a temporary folder). Without them those tests are reported as skipped.
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing postgresql with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    say "PostgreSQL not found: the collector's PostgreSQL tests will be skipped (Debian: sudo apt-get install postgresql)"
+  fi
+fi

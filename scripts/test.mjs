@@ -53,7 +53,7 @@ run('native (cargo test)', 'cargo', ['test'], { parse: cargoCounts });
 run('wasm: Chromium', 'cargo', wasmTest, { env: { CHROMEDRIVER: '/usr/bin/chromedriver' }, unset: drivers.filter((d) => d !== 'CHROMEDRIVER'), parse: inEngine('Chrome') });
 run('wasm: Firefox', 'cargo', wasmTest, { env: { GECKODRIVER: join(cargoBin, 'geckodriver') }, unset: drivers.filter((d) => d !== 'GECKODRIVER'), parse: inEngine('Firefox') });
 run('wasm: WebKit', 'xvfb-run', ['-a', 'cargo', ...wasmTest], { env: { SAFARIDRIVER: '/usr/bin/WebKitWebDriver' }, unset: drivers.filter((d) => d !== 'SAFARIDRIVER'), parse: inEngine('Safari') });
-run('node (server, collector, package)', 'node', ['--test', '--test-reporter=tap', 'tests/server/', 'tests/node/'], { parse: nodeCounts });
+run('node (server, collector, package, shim units)', 'node', ['--test', '--test-reporter=tap', 'tests/server/', 'tests/node/', 'tests/unit/'], { parse: nodeCounts });
 run('types (tsc --noEmit)', 'node', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tests/types/tsconfig.json'], {
   parse: (out) => ({ passed: /error TS/.test(out) ? 0 : 1, failed: /error TS/.test(out) ? 1 : 0 }),
 });

@@ -26,6 +26,7 @@ pub enum Code {
     ValueTooLong,
     ValueType,
     TooManyProperties,
+    PayloadUnreadable,
 }
 
 impl Code {
@@ -45,6 +46,7 @@ impl Code {
             Code::ValueTooLong => "value_too_long",
             Code::ValueType => "value_type",
             Code::TooManyProperties => "too_many_properties",
+            Code::PayloadUnreadable => "payload_unreadable",
         }
     }
 
@@ -64,6 +66,7 @@ impl Code {
             Code::ValueTooLong => "custom property value is longer than 1024 characters",
             Code::ValueType => "custom property value must be a string, a finite number or a boolean",
             Code::TooManyProperties => "more than 20 custom properties",
+            Code::PayloadUnreadable => "the payload could not be read (a getter threw, a revoked Proxy, a re-entrant call): pass plain values",
         }
     }
 }

@@ -22,6 +22,8 @@ pub enum Input {
     Bool(bool),
     /// Anything else, named by kind (`object`, `array`, `function`, `bigint`, `symbol`, …).
     Other(&'static str),
+    /// Reading it failed (a getter threw, a revoked Proxy): `payload_unreadable`.
+    Unreadable,
 }
 
 impl Input {
@@ -98,7 +100,13 @@ pub fn is_email_shaped(s: &str) -> bool {
 
 /// Validates and scrubs one identify() payload, given as its own keys in order.
 pub fn validate(fields: Vec<(String, Input)>) -> Result<Identify, ValidationError> {
+    explain(fields).map(|(call, _)| call)
+}
+
+/// `validate`, also naming each custom key dropped as PII with its family (never the value).
+pub fn explain(fields: Vec<(String, Input)>) -> Result<(Identify, Vec<(String, pii::PiiKind)>), ValidationError> {
     let mut call = Identify::default();
+    let mut dropped = Vec::new();
     let mut custom_count = 0;
     for (key, input) in fields {
         match key.as_str() {
@@ -120,13 +128,14 @@ pub fn validate(fields: Vec<(String, Input)>) -> Result<Identify, ValidationErro
                 if key == "__proto__" {
                     return Err(ValidationError::new(Code::KeyReserved, &key));
                 }
-                if let Some(value) = validate_custom(&key, input)? {
-                    call.custom.push((key, value));
+                match validate_custom(&key, input)? {
+                    Ok(value) => call.custom.push((key, value)),
+                    Err(kind) => dropped.push((key, kind)),
                 }
             }
         }
     }
-    Ok(call)
+    Ok((call, dropped))
 }
 
 fn validate_id(input: Input) -> Result<Option<String>, ValidationError> {
@@ -138,6 +147,7 @@ fn validate_id(input: Input) -> Result<Option<String>, ValidationError> {
             crate::json::push_i64(&mut text, value as i64);
             text
         }
+        Input::Unreadable => return Err(ValidationError::new(Code::PayloadUnreadable, "id")),
         _ => return Err(ValidationError::new(Code::IdType, "id")),
     };
     if id.trim().is_empty() {
@@ -163,6 +173,7 @@ fn validate_email(input: Input) -> Result<Option<String>, ValidationError> {
     let raw = match input {
         Input::Absent => return Ok(None),
         Input::Str(s) => s,
+        Input::Unreadable => return Err(ValidationError::new(Code::PayloadUnreadable, "email")),
         _ => return Err(ValidationError::new(Code::EmailType, "email")),
     };
     let email = raw.trim();
@@ -177,17 +188,18 @@ fn validate_email(input: Input) -> Result<Option<String>, ValidationError> {
     Ok(Some(email.to_ascii_lowercase()))
 }
 
-/// `Ok(None)` when the value is PII and is dropped silently.
-fn validate_custom(key: &str, input: Input) -> Result<Option<Value>, ValidationError> {
+/// `Ok(Err(family))` when the value is PII and is dropped silently.
+fn validate_custom(key: &str, input: Input) -> Result<Result<Value, pii::PiiKind>, ValidationError> {
     match input {
         Input::Str(s) => {
             if js_len(&s) > MAX_CUSTOM_VALUE_LEN {
                 return Err(ValidationError::new(Code::ValueTooLong, key));
             }
-            Ok(scrub(&s).then_some(Value::Str(s)))
+            Ok(pii::detect(&s).map_or(Ok(Value::Str(s)), Err))
         }
-        Input::Num { value, text } if value.is_finite() => Ok(Some(Value::Num(value, text))),
-        Input::Bool(b) => Ok(Some(Value::Bool(b))),
+        Input::Num { value, text } if value.is_finite() => Ok(Ok(Value::Num(value, text))),
+        Input::Bool(b) => Ok(Ok(Value::Bool(b))),
+        Input::Unreadable => Err(ValidationError::new(Code::PayloadUnreadable, key)),
         _ => Err(ValidationError::new(Code::ValueType, key)),
     }
 }
@@ -322,6 +334,22 @@ mod tests {
         // Numbers are never inspected.
         let n = call(&[("n", Input::num(5551234567.0))]).unwrap();
         assert_eq!(n.custom.len(), 1);
+    }
+
+    #[test]
+    fn explain_names_dropped_keys_and_families_only() {
+        let (call, dropped) = explain(vec![("plan".into(), s("pro")), ("card".into(), s("4111 1111 1111 1111")),
+            ("key".into(), s("sk_live_4eC39HqLyjWDarjtT1zdp7dc")), ("n".into(), Input::num(5551234567.0))]).unwrap();
+        assert_eq!(call.custom.len(), 2);
+        assert_eq!(dropped, vec![("card".to_string(), pii::PiiKind::Card), ("key".to_string(), pii::PiiKind::Credential)]);
+        assert_eq!(explain(vec![("id".into(), s("ana@example.com"))]).unwrap_err().code, Code::IdEmailShaped);
+    }
+
+    #[test]
+    fn an_unreadable_value_is_its_own_error() {
+        assert_eq!(code(&[("plan", Input::Unreadable)]), ("payload_unreadable", "plan".into()));
+        assert_eq!(code(&[("id", Input::Unreadable)]).0, "payload_unreadable");
+        assert_eq!(code(&[("email", Input::Unreadable)]).0, "payload_unreadable");
     }
 
     #[test]

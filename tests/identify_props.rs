@@ -158,7 +158,8 @@ fn input() -> impl Strategy<Value = Input> {
         7 => text().prop_map(Input::Str),
         2 => number().prop_map(Input::num),
         1 => any::<bool>().prop_map(Input::Bool),
-        1 => prop::sample::select(vec!["object", "array", "function", "bigint", "symbol", "getter"]).prop_map(Input::Other),
+        1 => prop::sample::select(vec!["object", "array", "function", "bigint", "symbol"]).prop_map(Input::Other),
+        1 => Just(Input::Unreadable),
     ]
 }
 
@@ -277,6 +278,7 @@ fn check(fields: &[(String, Input)]) -> Option<Identify> {
                 }
                 Input::Bool(b) => Value::Bool(*b),
                 Input::Other(kind) => panic!("accepted a value of kind {kind} for {k}"),
+                Input::Unreadable => panic!("accepted an unreadable value for {k}"),
             };
             Some((k.clone(), v))
         })

@@ -1,6 +1,7 @@
 //! Property tests for `sessionsight::pii`: detection never panics (the wasm must never
 //! trap), is deterministic, never fires on values that cannot hold PII, and keeps finding
-//! known PII when it is buried in arbitrary digit-free text.
+//! known PII (also glued, re-cased or re-grouped) when it is buried in arbitrary
+//! digit-free text.
 
 use proptest::prelude::*;
 use sessionsight::pii::{contains_pii, detect, PiiKind};
@@ -31,6 +32,13 @@ const SAMPLES: &[(PiiKind, &str)] = &[
     (PiiKind::Credential, "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
     (PiiKind::Credential, "xoxb-123456789012-abcdefghij"),
     (PiiKind::Credential, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"),
+    // Case, grouping, suffixes and glued prefixes.
+    (PiiKind::Iban, "de89370400440532013000"),
+    (PiiKind::Iban, "DE89 37040044 0532013000"),
+    (PiiKind::Phone, "555-123-4567x123"),
+    (PiiKind::Card, "4111111111111111x"),
+    (PiiKind::Credential, "aws_AKIAIOSFODNN7EXAMPLE"),
+    (PiiKind::Credential, "SK_LIVE_4EC39HQLYJWDARJTT1ZDP7DC"),
 ];
 
 /// Text mixing arbitrary unicode with the characters the detectors care about.
@@ -56,8 +64,10 @@ fn digit_free_text() -> impl Strategy<Value = String> {
     .prop_map(|s| s.chars().filter(|c| !c.is_ascii_digit()).collect())
 }
 
+/// Case-insensitive: several families accept their prefix in any case (`SK_LIVE_`, `GHP_`).
 fn has_credential_prefix(s: &str) -> bool {
-    CREDENTIAL_PREFIXES.iter().any(|p| s.contains(p))
+    let lower = s.to_ascii_lowercase();
+    CREDENTIAL_PREFIXES.iter().any(|p| lower.contains(&p.to_ascii_lowercase()))
 }
 
 /// Surrounding text that cannot glue onto a sample: no ASCII alphanumerics at all.

@@ -8,7 +8,11 @@
 //! that batches respect `batch_size`, `max_batch_bytes` and FIFO order, that a regular take
 //! waits for the batch in flight and the backoff, that backoff grows, is capped and honours
 //! `Retry-After`, that a 413 halves the next batch, and that persistence round-trips the
-//! pending ids and the `dropped` count. The `known_bug_*` tests at the end are `#[ignore]`d
+//! pending ids and the `dropped` count. Unload (urgent) batches are tracked apart: they never
+//! block a regular take, a regular batch may carry their events again, and whichever answer
+//! delivers an event first removes it. The clock also jumps backwards: a wait is never longer
+//! than the delay that set it, measured from the current clock (`retry_in`). Every identify
+//! event evicted or rejected is reported (`take_lost_identify`), and nothing else is. The `known_bug_*` tests at the end are `#[ignore]`d
 //! minimal reproductions of defects this model found; they pass once the defects are fixed.
 
 use std::collections::HashMap;
@@ -33,8 +37,14 @@ fn uuid(n: u64) -> String {
     format!("00000000-0000-4000-8000-{n:012}")
 }
 
+/// Every third event is an identify event (its JSON starts like one).
+fn is_identify(id: &str) -> bool {
+    id.get(24..).and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n % 3 == 0)
+}
+
 fn event_json(id: &str, pad: usize) -> String {
-    format!("{{\"id\":\"{id}\",\"pad\":\"{}\"}}", "x".repeat(pad))
+    let kind = if is_identify(id) { "\"type\":\"identify\"," } else { "" };
+    format!("{{{kind}\"id\":\"{id}\",\"pad\":\"{}\"}}", "x".repeat(pad))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -52,6 +62,10 @@ enum Op {
     /// ever taken (mostly stale ones).
     Settle { prefer_open: bool, pick: Index, outcome: Outcome, jitter: f64, advance_ms: f64 },
     Reload,
+    /// The wall clock moves back (NTP, the user, a VM resume).
+    ClockBack { back_ms: f64 },
+    /// Asks how long the next regular send waits.
+    RetryIn,
     /// Adopts a queue holding duplicates of some of our pending ids (`dups`) then `fresh`
     /// new events; without duplicates its cap is `extra_cap`, so it may have evicted some.
     Adopt { fresh: Vec<usize>, dups: Vec<Index>, extra_cap: usize },
@@ -110,6 +124,8 @@ fn op() -> impl Strategy<Value = Op> {
             |(prefer_open, pick, outcome, jitter, advance_ms)| Op::Settle { prefer_open, pick, outcome, jitter, advance_ms }
         ),
         1 => Just(Op::Reload),
+        1 => prop_oneof![Just(1.0), 0.0..10_000.0f64, Just(86_400_000.0), Just(1e11)].prop_map(|back_ms| Op::ClockBack { back_ms }),
+        1 => Just(Op::RetryIn),
         1 => (vec(pad(), 0..6), vec(any::<Index>(), 0..3), 0usize..5)
             .prop_map(|(fresh, dups, extra_cap)| Op::Adopt { fresh, dups, extra_cap }),
     ]
@@ -149,6 +165,8 @@ struct Sent {
     epoch: u32,
     /// Not yet settled (in its own epoch).
     open: bool,
+    /// Taken by an unload flush.
+    urgent: bool,
 }
 
 #[derive(Debug)]
@@ -160,8 +178,10 @@ struct Model {
     /// Pending ids, oldest first (the queue's order).
     pending: Vec<String>,
     json: HashMap<String, String>,
-    /// Pending id → index in `sent` of the outstanding batch carrying it.
+    /// Pending id → index in `sent` of the outstanding regular batch carrying it.
     carrier: HashMap<String, usize>,
+    /// Pending id → index in `sent` of the outstanding unload batch carrying it.
+    ucarrier: HashMap<String, usize>,
     sent: Vec<Sent>,
     fate: HashMap<String, Fate>,
     epoch: u32,
@@ -176,6 +196,10 @@ struct Model {
     /// Consecutive failures since the last delivery (or reload).
     attempt: u32,
     retry_at: f64,
+    /// The delay `retry_at` was set with (the longest wait from any clock reading).
+    retry_delay: f64,
+    /// An identify event was evicted or rejected since the queue last reported one.
+    lost_identify: bool,
     /// Most events per batch after a 413, until the next delivery (or reload).
     split_limit: Option<usize>,
     /// Jitter-free backoff of the previous failure of the current streak.
@@ -197,7 +221,9 @@ fn parse_body<'b>(body: &'b str, api_key: &str, now: f64) -> (u32, &'b str, Vec<
         inner
             .split("},{")
             .map(|e| {
-                let after = e.trim_start_matches('{').strip_prefix("\"id\":\"").expect("event starts with its id");
+                let e = e.trim_start_matches('{');
+                let e = e.strip_prefix("\"type\":\"identify\",").unwrap_or(e);
+                let after = e.strip_prefix("\"id\":\"").expect("event starts with its id");
                 after.split('"').next().expect("id is quoted").to_string()
             })
             .collect()
@@ -215,6 +241,7 @@ impl Model {
             pending: Vec::new(),
             json: HashMap::new(),
             carrier: HashMap::new(),
+            ucarrier: HashMap::new(),
             sent: Vec::new(),
             fate: HashMap::new(),
             epoch: 0,
@@ -225,6 +252,8 @@ impl Model {
             rejected: 0,
             attempt: 0,
             retry_at: 0.0,
+            retry_delay: 0.0,
+            lost_identify: false,
             split_limit: None,
             streak_base: None,
         }
@@ -240,6 +269,7 @@ impl Model {
     }
 
     fn set_fate(&mut self, id: &str, fate: Fate) {
+        self.lost_identify |= matches!(fate, Fate::Evicted | Fate::Rejected) && is_identify(id);
         let was = self.fate.insert(id.to_string(), fate);
         assert_eq!(was, Some(Fate::Pending), "{id} became {fate:?} but was {was:?}");
     }
@@ -250,9 +280,10 @@ impl Model {
         let mut evicted = 0;
         while self.pending.len() > self.policy.cap.max(1) {
             // The oldest event not in flight goes first (one in flight may be delivered yet).
-            let at = self.pending.iter().position(|id| !self.carrier.contains_key(id)).unwrap_or(0);
+            let at = self.pending.iter().position(|id| !self.in_flight(id)).unwrap_or(0);
             let old = self.pending.remove(at);
             self.carrier.remove(&old);
+            self.ucarrier.remove(&old);
             self.set_fate(&old, Fate::Evicted);
             self.evicted += 1;
             evicted += 1;
@@ -260,8 +291,22 @@ impl Model {
         evicted
     }
 
-    fn free(&self) -> Vec<String> {
-        self.pending.iter().filter(|id| !self.carrier.contains_key(*id)).cloned().collect()
+    fn in_flight(&self, id: &str) -> bool {
+        self.carrier.contains_key(id) || self.ucarrier.contains_key(id)
+    }
+
+    /// What a take may carry: a regular one anything no regular batch carries, an unload one
+    /// only what no batch carries.
+    fn free(&self, urgent: bool) -> Vec<String> {
+        let taken = |id: &String| if urgent { self.in_flight(id) } else { self.carrier.contains_key(id) };
+        self.pending.iter().filter(|id| !taken(id)).cloned().collect()
+    }
+
+    /// Mirrors the queue: a wait never ends later than its delay from the current clock.
+    fn clamp_retry(&mut self) {
+        if self.retry_at > self.now + self.retry_delay {
+            self.retry_at = self.now + self.retry_delay;
+        }
     }
 
     fn may_send_regular(&self) -> bool {
@@ -269,21 +314,23 @@ impl Model {
     }
 
     fn live_ids(&self, idx: usize) -> Vec<String> {
-        self.pending.iter().filter(|id| self.carrier.get(*id) == Some(&idx)).cloned().collect()
+        let carried = |id: &String| self.carrier.get(id) == Some(&idx) || self.ucarrier.get(id) == Some(&idx);
+        self.pending.iter().filter(|id| carried(id)).cloned().collect()
     }
 
     fn remove_pending(&mut self, ids: &[String], fate: Fate) {
         for id in ids {
             self.carrier.remove(id);
+            self.ucarrier.remove(id);
             self.set_fate(id, fate);
         }
         self.pending.retain(|id| !ids.contains(id));
     }
 
-    fn release(&mut self, ids: &[String]) {
-        for id in ids {
-            self.carrier.remove(id);
-        }
+    /// Clears the marks of batch `idx` only (an event may also be in another batch).
+    fn release(&mut self, idx: usize) {
+        self.carrier.retain(|_, &mut i| i != idx);
+        self.ucarrier.retain(|_, &mut i| i != idx);
     }
 
     // -- operations --------------------------------------------------------------------
@@ -307,8 +354,8 @@ impl Model {
 
     fn take(&mut self, q: &mut Queue, urgent: bool, advance_ms: f64) {
         self.now += advance_ms;
-        let free = self.free();
-        assert_eq!(q.ready(self.now), self.may_send_regular(), "ready() at {}", self.now);
+        self.clamp_retry();
+        let free = self.free(urgent);
         let expect = if urgent { !free.is_empty() } else { self.may_send_regular() };
         let got = q.take(self.now, &self.api_key, urgent);
         assert_eq!(got.is_some(), expect, "take(urgent={urgent}) returned {got:?}; free={free:?} retry_at={}", self.retry_at);
@@ -346,10 +393,11 @@ impl Model {
         assert_eq!(dropped, self.unreported - reserved, "dropped in the body");
 
         let idx = self.sent.len();
+        let carrier = if urgent { &mut self.ucarrier } else { &mut self.carrier };
         for id in &ids {
-            self.carrier.insert(id.clone(), idx);
+            carrier.insert(id.clone(), idx);
         }
-        self.sent.push(Sent { batch, ids, dropped, epoch: self.epoch, open: true });
+        self.sent.push(Sent { batch, ids, dropped, epoch: self.epoch, open: true, urgent });
     }
 
     fn settle(&mut self, q: &mut Queue, prefer_open: bool, pick: Index, outcome: Outcome, jitter: f64, advance_ms: f64) {
@@ -407,7 +455,7 @@ impl Model {
             }
             Outcome::Status { code: 413, .. } if count > 1 => {
                 assert_eq!(verdict, Verdict::Split);
-                self.release(&live);
+                self.release(idx);
                 // The next batch carries at most half (checked by `take` via the limit).
                 self.split_limit = Some(count / 2);
             }
@@ -418,10 +466,11 @@ impl Model {
             }
             Outcome::Network | Outcome::Status { .. } => {
                 let Verdict::Retry { at_ms } = verdict else { panic!("{outcome:?} gave {verdict:?}, not Retry") };
-                self.release(&live);
+                self.release(idx);
                 self.attempt += 1;
                 self.check_backoff(outcome, jitter, at_ms);
                 self.retry_at = at_ms;
+                self.retry_delay = at_ms - self.now;
             }
         }
     }
@@ -467,13 +516,28 @@ impl Model {
         assert_eq!(q.encode(), text, "decode∘encode is the identity on the text");
         self.epoch += 1;
         self.carrier.clear();
+        self.ucarrier.clear();
         for s in &mut self.sent {
             s.open = false;
         }
         self.attempt = 0;
         self.retry_at = 0.0;
+        self.retry_delay = 0.0;
         self.split_limit = None;
         self.streak_base = None;
+    }
+
+    fn clock_back(&mut self, back_ms: f64) {
+        self.now -= back_ms;
+    }
+
+    fn retry_in(&mut self, q: &mut Queue) {
+        self.clamp_retry();
+        let got = q.retry_in(self.now);
+        let want = (self.retry_at - self.now).max(0.0);
+        assert!((got - want).abs() <= 1e-3, "retry_in {got} != {want}");
+        assert!(got <= self.retry_delay + 1e-3 && got <= self.policy.max_wait_ms(), "retry_in {got} beyond the delay {}", self.retry_delay);
+        assert!(got.is_finite() && got >= 0.0);
     }
 
     fn adopt(&mut self, q: &mut Queue, fresh: &[usize], dups: &[Index], extra_cap: usize) {
@@ -523,12 +587,15 @@ impl Model {
 
     // -- invariants ----------------------------------------------------------------------
 
-    fn check(&self, q: &Queue) {
+    fn check(&mut self, q: &mut Queue) {
+        // A lost identify event is reported once, and only then (it must not count as sent).
+        assert_eq!(q.take_lost_identify(), std::mem::take(&mut self.lost_identify), "lost identify");
         assert!(q.ids().eq(self.pending.iter().map(String::as_str)), "queue ids {:?} != model {:?}", q.ids().collect::<Vec<_>>(), self.pending);
         assert_eq!(q.len(), self.pending.len());
         assert_eq!(q.is_empty(), self.pending.is_empty());
         assert_eq!(q.dropped(), self.unreported, "dropped");
-        assert_eq!(q.in_flight(), !self.carrier.is_empty(), "in_flight");
+        assert_eq!(q.in_flight(), !self.carrier.is_empty() || !self.ucarrier.is_empty(), "in_flight");
+        assert_eq!(q.regular_in_flight(), !self.carrier.is_empty(), "regular_in_flight");
         assert_eq!(q.retry_at_ms(), self.retry_at, "retry_at_ms");
         assert_eq!(q.ready(self.now), self.may_send_regular(), "ready");
         assert!(self.pending.len() <= self.policy.cap.max(1));
@@ -555,7 +622,10 @@ impl Model {
         // Outstanding batches are disjoint by construction of `carrier`; each carries only
         // ids its body named.
         for (id, &idx) in &self.carrier {
-            assert!(self.sent[idx].open && self.sent[idx].epoch == self.epoch && self.sent[idx].ids.contains(id));
+            assert!(self.sent[idx].open && !self.sent[idx].urgent && self.sent[idx].epoch == self.epoch && self.sent[idx].ids.contains(id));
+        }
+        for (id, &idx) in &self.ucarrier {
+            assert!(self.sent[idx].open && self.sent[idx].urgent && self.sent[idx].epoch == self.epoch && self.sent[idx].ids.contains(id));
         }
     }
 }
@@ -572,9 +642,11 @@ fn run(policy: Policy, api_key: String, ops: &[Op]) {
                 m.settle(&mut q, *prefer_open, *pick, *outcome, *jitter, *advance_ms)
             }
             Op::Reload => m.reload(&mut q),
+            Op::ClockBack { back_ms } => m.clock_back(*back_ms),
+            Op::RetryIn => m.retry_in(&mut q),
             Op::Adopt { fresh, dups, extra_cap } => m.adopt(&mut q, fresh, dups, *extra_cap),
         }
-        m.check(&q);
+        m.check(&mut q);
     }
     // Persistence round-trips the pending ids in order and `dropped`, at the end too.
     let back = Queue::decode(&q.encode(), policy);

@@ -1,10 +1,11 @@
 //! What only a browser has: JavaScript value kinds at the identify() boundary, real cookies,
-//! localStorage and sessionStorage, and browsers that refuse them. Run by wasm-bindgen-test in
-//! headless Chromium, Firefox and WebKit (`npm test` runs all three).
+//! localStorage and sessionStorage, and browsers that refuse them; consent and the visitor as
+//! one site-wide state (another tab is simulated by writing its storage directly). Run by
+//! wasm-bindgen-test in headless Chromium, Firefox and WebKit (`npm test` runs all three).
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect};
-use sessionsight::web::{validate_identify, Sdk};
+use sessionsight::web::{explain_identify, validate_identify, Sdk};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -48,7 +49,7 @@ fn options(extra: &str) -> JsValue {
 
 fn started(extra: &str) -> Sdk {
     let mut sdk = Sdk::new(options(extra), NOW).unwrap_or_else(|_| panic!("init failed"));
-    sdk.start(NOW, false);
+    sdk.start(NOW, false, None);
     sdk
 }
 
@@ -102,8 +103,42 @@ fn lengths_count_utf16_units_like_string_length() {
 }
 
 #[wasm_bindgen_test]
-fn a_throwing_getter_is_a_type_error_not_a_crash() {
-    assert_eq!(code_of("{ get plan() { throw new Error('boom'); } }").as_deref(), Some("value_type"));
+fn unreadable_payloads_are_validation_errors_not_raw_throws() {
+    for payload in [
+        "{ get plan() { throw new Error('boom'); } }",
+        "{ get id() { throw new Error('boom'); } }",
+        "{ get email() { throw 42; } }",
+        "(() => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; })()",
+        "new Proxy({}, { ownKeys() { throw new Error('keys'); } })",
+        "new Proxy({}, { getPrototypeOf() { throw new Error('proto'); } })",
+        "new Proxy({ plan: 'pro' }, { get() { throw new Error('get'); } })",
+    ] {
+        assert_eq!(code_of(payload).as_deref(), Some("payload_unreadable"), "{payload}");
+    }
+    // A well-behaved Proxy over a plain object reads like the object.
+    assert_eq!(code_of("new Proxy({ plan: 'pro' }, {})"), None);
+}
+
+#[wasm_bindgen_test]
+fn identify_with_an_unreadable_payload_throws_the_validation_error_and_keeps_working() {
+    clean();
+    let mut sdk = started("");
+    let err = sdk.identify(js("return { get plan() { throw new Error('boom'); } };"), NOW).err().expect("must throw");
+    assert_eq!(get(&err, "name").as_string().as_deref(), Some("SessionSightValidationError"));
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("payload_unreadable"));
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW).ok(), Some(true));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn explain_names_dropped_keys_and_families_never_values() {
+    let out = explain_identify(js("return { plan: 'pro', iban: 'de89370400440532013000', phone: '555-123-4567', key: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc' };"));
+    assert!(get(&out, "error").is_null());
+    let text = js_sys::JSON::stringify(&get(&out, "dropped")).ok().and_then(|t| t.as_string()).unwrap_or_default();
+    assert_eq!(text, r#"[{"key":"iban","family":"iban"},{"key":"phone","family":"phone"},{"key":"key","family":"credential"}]"#);
+    let bad = explain_identify(js("return { id: 'ana@example.com', ssn: '123-45-6789' };"));
+    assert_eq!(get(&get(&bad, "error"), "code").as_string().as_deref(), Some("id_email_shaped"));
+    assert_eq!(js_sys::Array::from(&get(&bad, "dropped")).length(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -164,7 +199,7 @@ fn a_reload_keeps_the_session_and_a_new_tab_does_not() {
     assert_eq!(again.session_id(), first.session_id());
     assert_eq!(again.tab_id(), first.tab_id());
     let mut dup = Sdk::new(options(""), NOW).unwrap_or_else(|_| panic!());
-    dup.start(NOW, true);
+    dup.start(NOW, true, None);
     assert_ne!(dup.session_id(), first.session_id());
     assert_ne!(dup.tab_id(), first.tab_id());
     assert_eq!(dup.visitor_id(), first.visitor_id());
@@ -255,3 +290,246 @@ fn bad_options_are_clear_errors() {
     }
 }
 
+
+fn ss_keys(storage: &str) -> f64 {
+    js(&format!("return Object.keys({storage}).filter(k => k.startsWith('ss_')).length")).as_f64().unwrap_or(-1.0)
+}
+
+/// Every body the SDK would send now (unload flushes, nothing settled).
+fn bodies(sdk: &mut Sdk, now: f64) -> String {
+    let mut all = String::new();
+    loop {
+        let b = sdk.next_batch(now, true);
+        if b.is_null() {
+            return all;
+        }
+        all.push_str(&get(&b, "body").as_string().unwrap_or_default());
+    }
+}
+
+/// What an earlier visit (or another tab) left behind.
+fn plant_everything() {
+    js(&format!(r#"
+      for (const n of ['ss_vid', 'ss_sid', 'fsid']) document.cookie = n + '={A}; Path=/; Max-Age=3600';
+      localStorage.setItem('ss_vid', '{A}');
+      localStorage.setItem('ss_prof', '0;');
+      localStorage.setItem('ss_q:{B}', 'q1 0 1 0\n{B}\t{{"email":"ana@example.com"}}');
+      localStorage.setItem('ss_future_key', 'x');
+      localStorage.setItem('other_app', 'kept');
+      sessionStorage.setItem('ss_sid', 'x');
+      sessionStorage.setItem('ss_tab', '{B}');
+    "#));
+}
+
+#[wasm_bindgen_test]
+fn init_with_consent_denied_erases_what_an_earlier_visit_stored() {
+    clean();
+    plant_everything();
+    let sdk = Sdk::new(options("consent: 'denied'"), NOW).unwrap_or_else(|_| panic!("init failed"));
+    // Before start(): nothing of the earlier visit is left.
+    for name in ["ss_vid", "ss_sid", "fsid"] {
+        assert_eq!(cookie(name), None, "{name}");
+    }
+    assert_eq!(ss_keys("localStorage"), 0.0);
+    assert_eq!(ss_keys("sessionStorage"), 0.0);
+    assert_eq!(js("return localStorage.getItem('other_app')").as_string().as_deref(), Some("kept"));
+    drop(sdk);
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn denial_erases_other_tabs_queues_and_drops_the_old_visitors_events() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { email: 'ana@example.com', plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    plant_everything();
+    sdk.set_consent(false, NOW + 1.0);
+    assert_eq!(ss_keys("localStorage"), 0.0);
+    assert_eq!(ss_keys("sessionStorage"), 0.0);
+    assert_eq!(cookie("ss_vid"), None);
+    assert_eq!(sdk.pending(), 0, "the old visitor's events are not sent");
+    sdk.identify(js("return { plan: 'pro' };"), NOW + 2.0).ok();
+    sdk.persist();
+    let sent = bodies(&mut sdk, NOW + 3.0);
+    assert!(!sent.contains(&old) && sent.contains(&sdk.visitor_id()), "{sent}");
+    assert_eq!(ss_keys("localStorage"), 0.0, "memory only after the denial");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_denial_in_another_tab_is_followed_before_anything_is_written_or_sent() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    // The other tab erased everything.
+    js("for (const n of ['ss_vid','ss_sid','fsid']) document.cookie = n + '=; Path=/; Max-Age=0'; localStorage.clear();");
+    // identify() itself notices, without an explicit sync.
+    sdk.identify(js("return { email: 'ana@example.com' };"), NOW + 1.0).ok();
+    sdk.persist();
+    assert!(!sdk.persistent());
+    assert_ne!(sdk.visitor_id(), old);
+    assert_eq!(ss_keys("localStorage"), 0.0, "nothing written after the denial");
+    assert_eq!(ss_keys("sessionStorage"), 0.0);
+    assert_eq!(cookie("ss_vid"), None);
+    assert_eq!(cookie("ss_sid"), None);
+    let sent = bodies(&mut sdk, NOW + 2.0);
+    assert!(!sent.contains(&old), "{sent}");
+    assert!(!sdk.sync(NOW + 3.0), "nothing more to follow");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_denial_in_another_tab_stops_the_old_visitors_events_at_the_next_send() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    js("for (const n of ['ss_vid','ss_sid','fsid']) document.cookie = n + '=; Path=/; Max-Age=0'; localStorage.clear();");
+    assert!(sdk.next_batch(NOW + 1.0, false).is_null(), "nothing of the old visitor goes out");
+    assert!(!sdk.persistent());
+    assert!(!sdk.visitor_id().is_empty() && sdk.visitor_id() != old);
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_reset_in_another_tab_is_adopted_by_sync_and_by_identify() {
+    clean();
+    let mut sdk = started("");
+    let old_session = sdk.session_id();
+    js(&format!("localStorage.setItem('ss_vid', '{B}');"));
+    assert!(sdk.sync(NOW + 1.0));
+    assert_eq!(sdk.visitor_id(), B);
+    assert_ne!(sdk.session_id(), old_session);
+    assert!(!sdk.sync(NOW + 2.0));
+    let sent = bodies(&mut sdk, NOW + 3.0);
+    assert!(sent.contains(r#""reason":"reset""#) && sent.contains(B), "{sent}");
+    // Another reset, noticed by identify() itself: the event carries the new visitor.
+    js(&format!("localStorage.setItem('ss_vid', '{A}');"));
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW + 4.0).ok(), Some(true));
+    assert_eq!(sdk.visitor_id(), A);
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_denial_then_grant_elsewhere_unseen_in_between_still_drops_the_old_visitors_events() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    // Another tab: denied (erases everything), then granted (a fresh visitor).
+    let mut other = Sdk::new(options(""), NOW).unwrap_or_else(|_| panic!());
+    other.start(NOW, true, None);
+    other.set_consent(false, NOW + 1.0);
+    other.set_consent(true, NOW + 2.0);
+    let granted = other.visitor_id();
+    assert!(sdk.sync(NOW + 3.0));
+    assert_eq!(sdk.visitor_id(), granted);
+    let sent = bodies(&mut sdk, NOW + 4.0);
+    assert!(!sent.contains(&old), "{sent}");
+    assert!(sent.contains(r#""reason":"consent""#), "{sent}");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_grant_in_another_tab_is_adopted_by_a_denied_tab() {
+    clean();
+    let mut sdk = started("consent: 'denied'");
+    assert!(!sdk.sync(NOW));
+    // A tab loading without a consent decision writes an id: not a grant, not followed.
+    js(&format!("localStorage.setItem('ss_vid', '{A}');"));
+    assert!(!sdk.sync(NOW + 1.0));
+    assert!(!sdk.persistent());
+    // An explicit grant in another tab is.
+    js(&format!("localStorage.setItem('ss_vid', '{B}'); localStorage.setItem('ss_grant', '{B}');"));
+    assert!(sdk.sync(NOW + 1.0));
+    assert!(sdk.persistent());
+    assert_eq!(sdk.visitor_id(), B);
+    let sent = bodies(&mut sdk, NOW + 2.0);
+    assert!(sent.contains(r#""reason":"consent""#), "{sent}");
+    sdk.persist();
+    assert!(ss_keys("sessionStorage") > 0.0, "persisting again");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_tab_loaded_hidden_claims_the_session_cookie_only_when_first_visible() {
+    clean();
+    js(&format!("document.cookie = 'ss_sid={A}; Path=/'; document.cookie = 'fsid={A}; Path=/';"));
+    let mut sdk = Sdk::new(options(""), NOW).unwrap_or_else(|_| panic!());
+    sdk.start(NOW, false, Some(false));
+    sdk.activity(NOW + 1.0, false);
+    sdk.persist();
+    assert_eq!(cookie("ss_sid").as_deref(), Some(A), "the tab in use keeps the cookie");
+    assert_eq!(cookie("fsid").as_deref(), Some(A));
+    sdk.activity(NOW + 2.0, true);
+    assert_eq!(cookie("ss_sid"), Some(sdk.session_id()));
+    assert_eq!(cookie("fsid"), Some(sdk.session_id()));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_full_storage_is_reported_and_the_queue_lives_on_in_memory() {
+    clean();
+    let mut sdk = started("");
+    assert!(!sdk.storage_failed());
+    js(r#"
+      const set = Storage.prototype.setItem;
+      Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };
+      window.__restore = () => { Storage.prototype.setItem = set; };
+    "#);
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW).ok(), Some(true));
+    sdk.persist();
+    assert!(sdk.storage_failed());
+    assert!(sdk.pending() >= 2);
+    assert!(bodies(&mut sdk, NOW + 1.0).contains(r#""plan":"pro""#));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_rejected_identify_is_sent_again_when_called_again() {
+    clean();
+    let mut sdk = started("");
+    let payload = "return { plan: 'pro' };";
+    assert_eq!(sdk.identify(js(payload), NOW).ok(), Some(true));
+    assert_eq!(sdk.identify(js(payload), NOW).ok(), Some(false));
+    let batch = sdk.next_batch(NOW, false);
+    let id = get(&batch, "id").as_f64().unwrap_or(0.0) as u32;
+    let verdict = sdk.settle(id, 400, f64::NAN, NOW + 1.0, 0.5);
+    assert_eq!(get(&verdict, "verdict").as_string().as_deref(), Some("rejected"));
+    assert_eq!(get(&verdict, "retryIn").as_f64(), Some(0.0));
+    assert_eq!(sdk.identify(js(payload), NOW + 2.0).ok(), Some(true), "not delivered, so not deduplicated");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn an_identify_dropped_by_the_queue_cap_is_sent_again_when_called_again() {
+    clean();
+    let mut sdk = started("maxQueueSize: 2");
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW).ok(), Some(true));
+    let version = sdk.profile_version();
+    assert_eq!(sdk.identify(js("return { team: 'a' };"), NOW).ok(), Some(true)); // evicts session_start
+    assert_eq!(sdk.identify(js("return { team: 'b' };"), NOW).ok(), Some(true)); // evicts { plan: 'pro' }
+    assert_ne!(sdk.profile_version(), version, "the shim's fast path must not skip the next call");
+    assert_eq!(sdk.identify(js("return { plan: 'pro' };"), NOW).ok(), Some(true));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn settle_gives_a_relative_bounded_wait() {
+    clean();
+    let mut sdk = started("");
+    let batch = sdk.next_batch(NOW, false);
+    let id = get(&batch, "id").as_f64().unwrap_or(0.0) as u32;
+    let verdict = sdk.settle(id, 503, f64::NAN, NOW, 1.0);
+    assert_eq!(get(&verdict, "verdict").as_string().as_deref(), Some("retry"));
+    assert_eq!(get(&verdict, "retryIn").as_f64(), Some(1000.0));
+    // The clock went back a day: still one second.
+    assert_eq!(sdk.retry_in(NOW - 86_400_000.0), 1000.0);
+    clean();
+}

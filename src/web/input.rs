@@ -1,21 +1,46 @@
 //! Reads the caller's identify() payload out of JavaScript into the core's `Input` values,
 //! naming every JavaScript-only kind (undefined, null, bigint, function, array, Date, Map…)
-//! so that validation in `identify` decides about all of them.
+//! so that validation in `identify` decides about all of them. Every read that can run the
+//! caller's code (getters, Proxy traps) goes through a catching import: a throw becomes
+//! `payload_unreadable`, never a raw JS error unwinding through the wasm.
 
-use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
 
 use crate::error::{Code, ValidationError};
 use crate::identify::Input;
 
-/// True for `{}`-like objects: their prototype is null or some realm's `Object.prototype`
-/// (itself prototype-less). Arrays, Dates, Maps and class instances are not plain.
-pub fn is_plain_object(v: &JsValue) -> bool {
-    if !v.is_object() || v.is_function() || Array::is_array(v) {
-        return false;
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.keys`, which a Proxy's `ownKeys` trap (or a revoked Proxy) can make throw.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(o: &JsValue) -> Result<Array, JsValue>;
+    /// `Array.isArray`, which throws on a revoked Proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+}
+
+fn unreadable(field: &str) -> ValidationError {
+    ValidationError::new(Code::PayloadUnreadable, field)
+}
+
+/// `Ok(true)` for `{}`-like objects: their prototype is null or some realm's
+/// `Object.prototype` (itself prototype-less). Arrays, Dates, Maps and class instances are
+/// not plain. `Err` when asking throws (a Proxy trap, a revoked Proxy).
+pub fn plain_object(v: &JsValue) -> Result<bool, ()> {
+    if !v.is_object() || v.is_function() || is_array(v).map_err(|_| ())? {
+        return Ok(false);
     }
-    let proto = Object::get_prototype_of(v);
-    proto.is_null() || Object::get_prototype_of(&proto).is_null()
+    let proto = Reflect::get_prototype_of(v).map_err(|_| ())?;
+    if proto.is_null() {
+        return Ok(true);
+    }
+    Ok(Reflect::get_prototype_of(&proto).map_err(|_| ())?.is_null())
+}
+
+/// `plain_object`, with a throwing object counted as not plain (for `init()` options).
+pub fn is_plain_object(v: &JsValue) -> bool {
+    plain_object(v).unwrap_or(false)
 }
 
 pub fn value(v: &JsValue) -> Input {
@@ -34,7 +59,7 @@ pub fn value(v: &JsValue) -> Input {
         Input::Other("function")
     } else if v.is_symbol() {
         Input::Other("symbol")
-    } else if Array::is_array(v) {
+    } else if is_array(v).unwrap_or(false) {
         Input::Other("array")
     } else {
         Input::Other("object")
@@ -43,15 +68,15 @@ pub fn value(v: &JsValue) -> Input {
 
 /// The payload's own enumerable string keys and their values, in order.
 pub fn fields(payload: &JsValue) -> Result<Vec<(String, Input)>, ValidationError> {
-    if !is_plain_object(payload) {
+    if !plain_object(payload).map_err(|_| unreadable("payload"))? {
         return Err(ValidationError::new(Code::NotAnObject, "payload"));
     }
-    let keys = Object::keys(payload.unchecked_ref::<Object>());
+    let keys = object_keys(payload).map_err(|_| unreadable("payload"))?;
     let mut out = Vec::with_capacity(keys.length() as usize);
     for key in keys.iter() {
         let name = key.as_string().unwrap_or_default();
-        // A getter that throws is not a string, number or boolean.
-        let input = Reflect::get(payload, &key).map(|v| value(&v)).unwrap_or(Input::Other("getter"));
+        // A getter that throws (or a re-entrant call it makes) leaves nothing to validate.
+        let input = Reflect::get(payload, &key).map(|v| value(&v)).unwrap_or(Input::Unreadable);
         // Unicode lower-casing of the email by JavaScript (the core only folds ASCII).
         let input = match input {
             Input::Str(s) if name == "email" => Input::Str(String::from(js_sys::JsString::from(s).to_lower_case())),

@@ -1,15 +1,21 @@
 //! The wasm boundary: one `Sdk` object the JS shim drives, plus `validateIdentify` (and,
 //! with the `collector` feature, `checkEvent` for the reference collector). It reads and writes the world (cookies, storage, crypto) and leaves
 //! every decision to the pure modules; time comes in as `now` from the shim. Nothing here
-//! unwraps: whatever the browser refuses degrades to memory-only mode.
+//! unwraps: whatever the browser refuses degrades to memory-only mode. Consent and the visitor
+//! are one site-wide state: `sync` follows what other tabs did to it (a denial erases and goes
+//! memory-only, a reset or a re-grant is adopted) before anything is written or sent.
 
 #[cfg(feature = "collector")]
 mod collector;
+mod consent;
+mod explain;
 mod input;
+mod options;
 mod store;
 
 #[cfg(feature = "collector")]
 pub use collector::check_event;
+pub use explain::{explain_identify, validate_identify};
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -18,61 +24,29 @@ use crate::cookie::{FIRSTPARTY_SESSION, SESSION, VISITOR, VISITOR_MAX_AGE_S};
 use crate::error::ValidationError;
 use crate::identify::{self, Identify, Value};
 use crate::ids::{iso8601, normalize_uuid, uuid_v4, uuid_v7};
+use crate::json::cat;
 use crate::profile::Profile;
 use crate::queue::{Batch, Outcome, Policy, Queue, Verdict};
 use crate::session::{Reason, Session, Timeouts};
 use crate::wire::{self, Event};
-use store::{Cookies, Kv};
+use consent::erase_everything;
+use options::{options_error, positive, Options};
+use store::Stores;
+
+/// Every key and cookie the SDK writes starts with it (besides the `fsid` cookie).
+const PREFIX: &str = "ss_";
 
 const LS_VISITOR: &str = "ss_vid";
 const LS_PROFILE: &str = "ss_prof";
-const LS_DOMAIN: &str = "ss_dom";
 const LS_QUEUE_PREFIX: &str = "ss_q:";
 const SS_SESSION: &str = "ss_sid";
 const SS_TAB: &str = "ss_tab";
-
-/// `init()` options the core reads (the shim reads `endpoint`, `debug`, `onError`, timers).
-/// Read field by field with `Reflect`: a wrong type is a clear error naming the option.
-struct Options {
-    api_key: Option<String>,
-    cookie_domain: Option<String>,
-    consent: Option<String>,
-    batch_size: Option<f64>,
-    max_queue_size: Option<f64>,
-    session_idle_timeout_ms: Option<f64>,
-    session_max_length_ms: Option<f64>,
-}
-
-impl Options {
-    fn read(o: &JsValue) -> Result<Options, JsValue> {
-        if !input::is_plain_object(o) {
-            return Err(options_error("options must be an object"));
-        }
-        // Absent (undefined or null) is None; a value of the wrong type is an error naming it.
-        fn field<T>(o: &JsValue, k: &str, kind: &str, as_t: impl Fn(&JsValue) -> Option<T>) -> Result<Option<T>, JsValue> {
-            let v = Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-            if v.is_undefined() || v.is_null() {
-                return Ok(None);
-            }
-            as_t(&v).map(Some).ok_or_else(|| options_error(&crate::json::cat(&[k, " must be a ", kind])))
-        }
-        let string = |k: &str| field(o, k, "string", JsValue::as_string);
-        let number = |k: &str| field(o, k, "number", JsValue::as_f64);
-        Ok(Options {
-            api_key: string("apiKey")?,
-            cookie_domain: string("cookieDomain")?,
-            consent: string("consent")?,
-            batch_size: number("batchSize")?,
-            max_queue_size: number("maxQueueSize")?,
-            session_idle_timeout_ms: number("sessionIdleTimeoutMs")?,
-            session_max_length_ms: number("sessionMaxLengthMs")?,
-        })
-    }
-}
-
-fn positive(v: Option<f64>, default: f64) -> f64 {
-    v.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(default)
-}
+/// Set by the server helper's `ensureIdentity` (SPEC §7.1). `ss_srv`: the server issues `ss_vid`
+/// and renews it on every response, so the SDK leaves that cookie alone; its value is the cookie
+/// domain the server uses (`1`: host-only). `ss_srv_sid`: the session the server minted for the
+/// page it rendered, adopted once by the first tab that starts while `ss_sid` still holds it.
+const SERVER_VISITOR_MARK: &str = "ss_srv";
+const SERVER_SESSION_MARK: &str = "ss_srv_sid";
 
 fn random<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
@@ -97,55 +71,6 @@ fn to_js_error(e: &ValidationError) -> JsValue {
     err.into()
 }
 
-fn options_error(msg: &str) -> JsValue {
-    let err = js_sys::Error::new(&crate::json::cat(&["SessionSight.init: ", msg]));
-    err.set_name("SessionSightConfigError");
-    err.into()
-}
-
-/// Where the SDK keeps things: the browser's stores when allowed, memory otherwise.
-struct Stores {
-    local: Kv,
-    tab: Kv,
-    cookies: Option<Cookies>,
-}
-
-impl Stores {
-    fn memory() -> Stores {
-        Stores { local: Kv::memory(), tab: Kv::memory(), cookies: None }
-    }
-
-    fn browser(host: &str, secure: bool, domain_override: Option<&str>) -> Stores {
-        let local = Kv::local();
-        let tab = Kv::session();
-        let cookies = Cookies::open(secure).map(|mut jar| {
-            jar.domain = match domain_override {
-                Some(d) => Some(d.to_string()),
-                None => Self::cookie_domain(&jar, &local, host),
-            };
-            jar
-        });
-        Stores { local, tab, cookies }
-    }
-
-    /// The registrable domain for `host` (None: host-only), found by trial writes once and
-    /// cached in localStorage as `host=domain`.
-    fn cookie_domain(jar: &Cookies, local: &Kv, host: &str) -> Option<String> {
-        if let Some((h, d)) = local.get(LS_DOMAIN).as_deref().and_then(|c| c.split_once('=')) {
-            if h == host {
-                return (!d.is_empty()).then(|| d.to_string());
-            }
-        }
-        let found = jar.find_domain(host);
-        local.set(LS_DOMAIN, &crate::json::cat(&[host, "=", found.as_deref().unwrap_or("")]));
-        found
-    }
-
-    fn is_persistent(&self) -> bool {
-        self.local.is_persistent() || self.cookies.is_some()
-    }
-}
-
 /// One page's SDK state. Created by `new`, made live by `start` once the shim knows whether
 /// this tab is a duplicate of another.
 #[wasm_bindgen]
@@ -167,6 +92,15 @@ pub struct Sdk {
     profile_text: String,
     /// The latest time the shim passed in (stamps queue writes).
     last_now: f64,
+    /// `start` ran (the visitor is known).
+    started: bool,
+    /// The tab may write its session into `ss_sid`/`fsid`: false while a tab that loaded
+    /// hidden has not yet been visible or focused.
+    claimable: bool,
+    /// A storage write failed in a store no longer in use (see `storage_failed`).
+    storage_failed: bool,
+    /// Bumped whenever the fingerprints of sent identify calls are replaced or forgotten.
+    profile_version: u32,
     /// What changed since it was last written to storage (see `persist`).
     queue_dirty: bool,
     profile_dirty: bool,
@@ -182,12 +116,16 @@ impl Sdk {
         let consent = match o.consent.as_deref() {
             None | Some("granted") => true,
             Some("denied") => false,
-            Some(other) => return Err(options_error(&crate::json::cat(&["consent must be 'granted' or 'denied', not '", other, "'"]))),
+            Some(other) => return Err(options_error(&cat(&["consent must be 'granted' or 'denied', not '", other, "'"]))),
         };
         let location = web_sys::window().map(|w| w.location());
         let host = location.as_ref().and_then(|l| l.hostname().ok()).unwrap_or_default();
         let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
         let domain_override = o.cookie_domain.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+        if !consent {
+            // Denied on this visit: what an earlier visit stored goes before anything else.
+            erase_everything(&host, secure);
+        }
         let stores = if consent { Stores::browser(&host, secure, domain_override.as_deref()) } else { Stores::memory() };
         let timeouts = Timeouts {
             idle_ms: positive(o.session_idle_timeout_ms, crate::session::DEFAULT_IDLE_MS),
@@ -206,6 +144,7 @@ impl Sdk {
             api_key, timeouts, policy, domain_override, host, secure, consent, stores,
             visitor_id: String::new(), tab_id, session, queue: Queue::new(policy), batches: Vec::new(),
             profile: Profile::default(), profile_text: String::new(), last_now: now,
+            started: false, claimable: true, storage_failed: false, profile_version: 0,
             queue_dirty: false, profile_dirty: false, session_dirty: false,
         })
     }
@@ -218,13 +157,18 @@ impl Sdk {
     }
 
     /// Resolves the visitor, continues or starts this tab's session, loads the queue.
-    pub fn start(&mut self, now: f64, duplicate: bool) {
+    /// `visible` false (loaded hidden, prerendering; absent means true): the session cookies
+    /// are not claimed until the first `activity(now, true)`.
+    pub fn start(&mut self, now: f64, duplicate: bool, visible: Option<bool>) {
+        self.claimable = visible.unwrap_or(true);
         self.visitor_id = self.resolve_visitor();
+        self.started = true;
         let fresh_tab = duplicate || self.tab_id.is_empty() || self.session.id.is_empty();
         if fresh_tab {
             self.tab_id = uuid_v4(random());
             self.stores.tab.set(SS_TAB, &self.tab_id);
-            self.session = Session::new(uuid_v7(now, random()), now);
+            let id = self.take_server_session().unwrap_or_else(|| uuid_v7(now, random()));
+            self.session = Session::new(id, now);
             self.session_dirty = true;
             self.claim_cookie();
             self.push_session_start(now, Reason::NewTab, None);
@@ -232,8 +176,9 @@ impl Sdk {
             let key = self.queue_key();
             if let Some(text) = self.stores.local.get(&key) {
                 self.queue.adopt(Queue::decode(&text, self.policy));
+                self.check_lost_identify();
             }
-            self.activity(now, true);
+            self.activity(now, self.claimable);
         }
         self.load_profile();
         self.persist();
@@ -260,10 +205,24 @@ impl Sdk {
         self.consent && self.stores.is_persistent()
     }
 
+    /// True once any storage write failed (quota full…): the queue lives on in memory.
+    #[wasm_bindgen(getter, js_name = storageFailed)]
+    pub fn storage_failed(&self) -> bool {
+        self.storage_failed || self.stores.local.failed() || self.stores.tab.failed()
+    }
+
+    /// Changes whenever the fingerprints of sent identify calls are replaced or forgotten
+    /// (new visitor, an identify event lost): a repeated call must then reach `identify`.
+    #[wasm_bindgen(getter, js_name = profileVersion)]
+    pub fn profile_version(&self) -> u32 {
+        self.profile_version
+    }
+
     /// Validates, scrubs and merges one call; throws `SessionSightValidationError` on a
     /// caller bug. Returns true when the call changed the profile and an event was queued.
     pub fn identify(&mut self, payload: JsValue, now: f64) -> Result<bool, JsValue> {
         self.last_now = self.last_now.max(now);
+        self.sync(now);
         let fields = input::fields(&payload).map_err(|e| to_js_error(&e))?;
         let call = identify::validate(fields).map_err(|e| to_js_error(&e))?;
         if call.is_empty() {
@@ -284,6 +243,10 @@ impl Sdk {
     /// this tab's session the one in the `ss_sid`/`fsid` cookies.
     pub fn activity(&mut self, now: f64, claim: bool) {
         self.last_now = self.last_now.max(now);
+        self.sync(now);
+        if claim {
+            self.claimable = true;
+        }
         if let Some(reason) = self.session.expiry(now, self.timeouts) {
             self.rotate(now, reason);
         } else {
@@ -297,35 +260,17 @@ impl Sdk {
 
     /// The collector answered that these sessions are sealed.
     pub fn sealed(&mut self, ids: Vec<String>, now: f64) -> bool {
-        let mine = ids.iter().any(|id| *id == self.session.id);
+        self.sync(now);
+        let mine = ids.contains(&self.session.id);
         if mine {
             self.rotate(now, Reason::Sealed);
         }
         mine
     }
 
-    #[wasm_bindgen(js_name = setConsent)]
-    pub fn set_consent(&mut self, granted: bool, now: f64) {
-        if granted == self.consent {
-            return;
-        }
-        self.consent = granted;
-        if granted {
-            self.stores = Stores::browser(&self.host, self.secure, self.domain_override.as_deref());
-            self.stores.tab.set(SS_TAB, &self.tab_id);
-            self.queue_dirty = true;
-            self.new_visitor();
-            self.rotate(now, Reason::Consent);
-        } else {
-            self.erase();
-            self.stores = Stores::memory();
-            self.visitor_id = uuid_v4(random());
-            self.profile = Profile::new(&self.visitor_id);
-        }
-    }
-
-    /// Logout: a fresh visitor, session and profile.
+    /// Logout: a fresh visitor, session and profile (other tabs adopt it through `sync`).
     pub fn reset(&mut self, now: f64) {
+        self.sync(now);
         self.new_visitor();
         self.rotate(now, Reason::Reset);
     }
@@ -334,6 +279,8 @@ impl Sdk {
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&mut self, now: f64, urgent: bool) -> JsValue {
         self.last_now = self.last_now.max(now);
+        // A denial in another tab drops the old visitor's events before any goes out.
+        self.sync(now);
         let Some(mut batch) = self.queue.take(now, &self.api_key, urgent) else { return JsValue::NULL };
         let out = Object::new();
         set(&out, "id", batch.id);
@@ -344,12 +291,15 @@ impl Sdk {
         out.into()
     }
 
-    /// Applies a response: `status` 0 for a network error. Returns `{ verdict, count, status, retryAt }`.
+    /// Applies a response: `status` 0 for a network error. Returns `{ verdict, count, status,
+    /// retryAt, retryIn }`; `retryIn` is the wait before the next regular send in ms, relative,
+    /// ≥ 0 and bounded (schedule with it, not with `retryAt`).
     pub fn settle(&mut self, batch_id: u32, status: u16, retry_after_ms: f64, now: f64, jitter: f64) -> JsValue {
         self.last_now = self.last_now.max(now);
         let out = Object::new();
         let Some(pos) = self.batches.iter().position(|b| b.id == batch_id) else {
             set(&out, "verdict", "stale");
+            set(&out, "retryIn", self.queue.retry_in(now));
             return out.into();
         };
         let batch = self.batches.swap_remove(pos);
@@ -360,6 +310,8 @@ impl Sdk {
         };
         let verdict = self.queue.settle(&batch, outcome, now, jitter);
         self.save_queue();
+        self.check_lost_identify();
+        set(&out, "retryIn", self.queue.retry_in(now));
         let (name, count) = match verdict {
             Verdict::Delivered { count } => ("delivered", count),
             Verdict::Retry { at_ms } => {
@@ -390,6 +342,13 @@ impl Sdk {
         self.queue.retry_at_ms()
     }
 
+    /// Milliseconds until a regular flush may send: relative, ≥ 0, bounded by the longest
+    /// wait of the policy, whatever the wall clock did since the failure.
+    #[wasm_bindgen(js_name = retryIn)]
+    pub fn retry_in(&mut self, now: f64) -> f64 {
+        self.queue.retry_in(now)
+    }
+
     /// Tab ids of other queues in localStorage: adoption candidates if their tab is gone.
     #[wasm_bindgen(js_name = otherQueues)]
     pub fn other_queues(&self) -> Vec<String> {
@@ -405,18 +364,20 @@ impl Sdk {
     #[wasm_bindgen(js_name = staleQueues)]
     pub fn stale_queues(&self, now: f64, age_ms: f64) -> Vec<String> {
         self.other_queues().into_iter().filter(|tab| {
-            let text = self.stores.local.get(&crate::json::cat(&[LS_QUEUE_PREFIX, tab])).unwrap_or_default();
+            let text = self.stores.local.get(&cat(&[LS_QUEUE_PREFIX, tab])).unwrap_or_default();
             now - Queue::decode(&text, self.policy).written_ms() >= age_ms
         }).collect()
     }
 
     /// Takes over a closed tab's unsent events. Call only while holding that tab's lock.
     pub fn adopt(&mut self, tab_id: String) -> u32 {
-        let key = crate::json::cat(&[LS_QUEUE_PREFIX, &tab_id]);
+        self.sync(self.last_now);
+        let key = cat(&[LS_QUEUE_PREFIX, &tab_id]);
         let Some(text) = self.stores.local.get(&key) else { return 0 };
         let other = Queue::decode(&text, self.policy);
         let n = other.len() as u32;
         self.queue.adopt(other);
+        self.check_lost_identify();
         self.write_queue();
         self.stores.local.remove(&key);
         n
@@ -426,6 +387,7 @@ impl Sdk {
     /// calls it once per task (a microtask after any call), so a burst of calls costs one
     /// write each, not one per call; other tabs only read in their own tasks, after it.
     pub fn persist(&mut self) {
+        self.sync(self.last_now);
         if self.queue_dirty {
             self.write_queue();
         }
@@ -443,11 +405,13 @@ impl Sdk {
 
 impl Sdk {
     fn queue_key(&self) -> String {
-        crate::json::cat(&[LS_QUEUE_PREFIX, &self.tab_id])
+        cat(&[LS_QUEUE_PREFIX, &self.tab_id])
     }
 
     /// SPEC §3: a valid cookie wins, else a valid stored value, else a new id; both re-synced.
-    fn resolve_visitor(&self) -> String {
+    /// Under a server-issued `ss_vid` (§7.1) this page writes its cookies at the server's domain.
+    fn resolve_visitor(&mut self) -> String {
+        self.follow_server_domain();
         let from_cookie = self.stores.cookies.as_ref().and_then(|c| c.get(VISITOR)).and_then(|v| normalize_uuid(&v));
         let from_storage = || self.stores.local.get(LS_VISITOR).and_then(|v| normalize_uuid(&v));
         let id = from_cookie.or_else(from_storage).unwrap_or_else(|| uuid_v4(random()));
@@ -455,18 +419,62 @@ impl Sdk {
         id
     }
 
+    /// Except over a server-issued `ss_vid` holding this very id: the server renews that
+    /// cookie, and a write from script would bring Safari's 7-day cap back.
     fn write_visitor(&self, id: &str) {
         if let Some(c) = &self.stores.cookies {
-            c.set(VISITOR, id, Some(VISITOR_MAX_AGE_S));
+            let server_issued = c.get(SERVER_VISITOR_MARK).is_some()
+                && c.get(VISITOR).and_then(|v| normalize_uuid(&v)).as_deref() == Some(id);
+            if !server_issued {
+                c.set(VISITOR, id, Some(VISITOR_MAX_AGE_S));
+            }
         }
         self.stores.local.set(LS_VISITOR, id);
+    }
+
+    /// The server names its cookie domain in `ss_srv`; writing ours there too keeps one copy of
+    /// each cookie. A value this host cannot use is ignored.
+    fn follow_server_domain(&mut self) {
+        let Some(jar) = self.stores.cookies.as_mut() else { return };
+        let Some(mark) = jar.get(SERVER_VISITOR_MARK).map(|m| m.trim().to_ascii_lowercase()) else { return };
+        let host = self.host.trim_end_matches('.').to_ascii_lowercase();
+        if mark == "1" {
+            jar.domain = None;
+        } else if mark.as_bytes().contains(&b'.') && !crate::cookie::is_host_only(&host)
+            && (host == mark || host.strip_suffix(mark.as_str()).is_some_and(|rest| rest.ends_with('.'))) {
+            jar.domain = Some(mark);
+        }
+    }
+
+    /// The session the server minted for the response that loaded this page, taken once (the
+    /// marker is deleted), and only while `ss_sid` still holds it: once any tab has claimed the
+    /// cookie, the marker is stale and this tab mints its own session.
+    fn take_server_session(&self) -> Option<String> {
+        let jar = self.stores.cookies.as_ref()?;
+        let minted = normalize_uuid(&jar.get(SERVER_SESSION_MARK)?);
+        jar.delete(SERVER_SESSION_MARK, &self.host);
+        let minted = minted?;
+        (jar.get(SESSION).and_then(|v| normalize_uuid(&v)).as_deref() == Some(minted.as_str())).then_some(minted)
     }
 
     fn new_visitor(&mut self) {
         self.visitor_id = uuid_v4(random());
         self.write_visitor(&self.visitor_id);
+        self.forget_profile();
+    }
+
+    /// A new, empty profile for the current visitor: the next identify() call is sent.
+    fn forget_profile(&mut self) {
         self.profile = Profile::new(&self.visitor_id);
         self.profile_dirty = true;
+        self.profile_version = self.profile_version.wrapping_add(1);
+    }
+
+    /// An identify event was lost (rejected, dropped by the cap): it does not count as sent.
+    fn check_lost_identify(&mut self) {
+        if self.queue.take_lost_identify() {
+            self.forget_profile();
+        }
     }
 
     /// The stored profile when it belongs to this visitor (another tab may have merged into it).
@@ -485,6 +493,9 @@ impl Sdk {
     }
 
     fn claim_cookie(&self) {
+        if !self.claimable {
+            return;
+        }
         if let Some(c) = &self.stores.cookies {
             c.set(SESSION, &self.session.id, None);
             c.set(FIRSTPARTY_SESSION, &self.session.id, None);
@@ -492,11 +503,16 @@ impl Sdk {
     }
 
     fn rotate(&mut self, now: f64, reason: Reason) {
+        self.rotate_with(now, reason, reason != Reason::Sealed);
+    }
+
+    /// `take_cookie`: claim the session cookies even if another tab's session is in them.
+    fn rotate_with(&mut self, now: f64, reason: Reason, take_cookie: bool) {
         let previous = std::mem::replace(&mut self.session, Session::new(uuid_v7(now, random()), now));
         // Take the cookie only if it showed this tab's session: another tab may own it now.
-        let owned = self.stores.cookies.as_ref().and_then(|c| c.get(SESSION)).is_none_or(|v| v == previous.id);
+        let owned = self.stores.cookies.as_ref().and_then(|c| c.get(SESSION)).map_or(true, |v| v == previous.id);
         self.session_dirty = true;
-        if owned || reason != Reason::Sealed {
+        if owned || take_cookie {
             self.claim_cookie();
         }
         self.push_session_start(now, reason, Some(&previous.id).filter(|p| !p.is_empty()).map(|p| p.as_str()));
@@ -547,6 +563,7 @@ impl Sdk {
 
     fn push(&mut self, id: String, json: String) {
         self.queue.push(id, json);
+        self.check_lost_identify();
         self.save_queue();
     }
 
@@ -565,28 +582,4 @@ impl Sdk {
         }
     }
 
-    /// Consent denied: every cookie and stored key of the SDK goes.
-    fn erase(&self) {
-        if let Some(c) = &self.stores.cookies {
-            for name in [VISITOR, SESSION, FIRSTPARTY_SESSION] {
-                c.delete(name, &self.host);
-            }
-        }
-        for key in [LS_VISITOR, LS_PROFILE, LS_DOMAIN] {
-            self.stores.local.remove(key);
-        }
-        self.stores.local.remove(&self.queue_key());
-        self.stores.tab.remove(SS_SESSION);
-        self.stores.tab.remove(SS_TAB);
-    }
-}
-
-/// identify()'s validation without sending anything: null when the payload is acceptable,
-/// else the `SessionSightValidationError` that identify() would throw (forms validate as you type).
-#[wasm_bindgen(js_name = validateIdentify)]
-pub fn validate_identify(payload: JsValue) -> JsValue {
-    match input::fields(&payload).and_then(identify::validate) {
-        Ok(_) => JsValue::NULL,
-        Err(e) => to_js_error(&e),
-    }
 }

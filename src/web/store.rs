@@ -1,42 +1,67 @@
 //! Cookies, localStorage and sessionStorage behind one small interface, each with a memory
 //! fallback. "Unavailable" (private mode, sandboxed iframe, quota, cookies refused) is a
 //! normal answer here, never an exception: every browser call is wrapped, and a refused
-//! write leaves the value in memory so the SDK keeps working for this page.
+//! write leaves the value in memory so the SDK keeps working for this page (and is remembered,
+//! so the shim can report a full storage once). `Stores` is the set the SDK uses; consent
+//! withdrawal erases by prefix, whether or not they are in use.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDocument, Storage};
 
 use crate::cookie::{self, Attrs};
 
+/// Where the registrable cookie domain found for this host is cached (`host=domain`).
+const LS_DOMAIN: &str = "ss_dom";
+
 /// A key-value store that may silently refuse.
 pub struct Kv {
     backend: Option<Storage>,
     /// Values the browser refused, by key (a handful at most: a Vec is smaller than a map).
     memory: RefCell<Vec<(String, String)>>,
+    /// A write the browser refused (quota full, most often).
+    failed: Cell<bool>,
+}
+
+fn local_storage() -> Option<Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn session_storage() -> Option<Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
 impl Kv {
-    fn probe(storage: Option<Storage>) -> Option<Storage> {
-        let s = storage?;
-        let ok = s.set_item("ss_probe", "1").is_ok() && s.get_item("ss_probe").ok()? == Some("1".into());
-        let _ = s.remove_item("ss_probe");
-        ok.then_some(s)
+    /// The store if a trial write reads back; a store that exists but refuses the write
+    /// (quota full) counts as a failed write.
+    fn open(storage: Option<Storage>) -> Kv {
+        let mut kv = Kv::memory();
+        if let Some(s) = storage {
+            let wrote = s.set_item("ss_probe", "1").is_ok();
+            let ok = wrote && s.get_item("ss_probe").ok().flatten().as_deref() == Some("1");
+            let _ = s.remove_item("ss_probe");
+            kv.failed.set(!wrote);
+            kv.backend = ok.then_some(s);
+        }
+        kv
     }
 
     pub fn local() -> Kv {
-        let s = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-        Kv { backend: Self::probe(s), memory: RefCell::default() }
+        Self::open(local_storage())
     }
 
     pub fn session() -> Kv {
-        let s = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
-        Kv { backend: Self::probe(s), memory: RefCell::default() }
+        Self::open(session_storage())
     }
 
     pub fn memory() -> Kv {
-        Kv { backend: None, memory: RefCell::default() }
+        Kv { backend: None, memory: RefCell::default(), failed: Cell::new(false) }
+    }
+
+    /// True once the browser refused a write (the value then lives in memory).
+    pub fn failed(&self) -> bool {
+        self.failed.get()
     }
 
     pub fn is_persistent(&self) -> bool {
@@ -53,6 +78,9 @@ impl Kv {
     /// Writes through to the browser; keeps the value in memory when the browser refuses.
     pub fn set(&self, key: &str, value: &str) {
         let stored = self.backend.as_ref().is_some_and(|s| s.set_item(key, value).is_ok());
+        if self.backend.is_some() && !stored {
+            self.failed.set(true);
+        }
         let mut mem = self.memory.borrow_mut();
         mem.retain(|(k, _)| k != key);
         if !stored {
@@ -69,10 +97,34 @@ impl Kv {
 
     /// Keys in the browser store that start with `prefix`.
     pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
-        let Some(s) = &self.backend else { return Vec::new() };
-        let n = s.length().unwrap_or(0);
-        (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
+        self.backend.as_ref().map(|s| keys_of(s, prefix)).unwrap_or_default()
     }
+}
+
+fn keys_of(s: &Storage, prefix: &str) -> Vec<String> {
+    let n = s.length().unwrap_or(0);
+    (0..n).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect()
+}
+
+fn remove_keys(s: &Storage, prefix: &str) {
+    // Listed first: removing while indexing would skip keys.
+    for k in keys_of(s, prefix) {
+        let _ = s.remove_item(&k);
+    }
+}
+
+/// Removes every key starting with `prefix` from this origin's localStorage and this tab's
+/// sessionStorage, whether or not the SDK is using them now (consent denied on a later
+/// visit still erases what an earlier one stored, other tabs' queues included).
+pub fn erase_prefixed(prefix: &str) {
+    for s in [local_storage(), session_storage()].into_iter().flatten() {
+        remove_keys(&s, prefix);
+    }
+}
+
+/// A localStorage value read without any write (a memory-only tab watching the shared state).
+pub fn peek_local(key: &str) -> Option<String> {
+    local_storage().and_then(|s| s.get_item(key).ok().flatten())
 }
 
 /// `document.cookie`, with the attributes of SPEC §3.
@@ -132,5 +184,48 @@ impl Cookies {
             }
         }
         None
+    }
+}
+
+/// Where the SDK keeps things: the browser's stores when allowed, memory otherwise.
+pub struct Stores {
+    pub local: Kv,
+    pub tab: Kv,
+    pub cookies: Option<Cookies>,
+}
+
+impl Stores {
+    pub fn memory() -> Stores {
+        Stores { local: Kv::memory(), tab: Kv::memory(), cookies: None }
+    }
+
+    pub fn browser(host: &str, secure: bool, domain_override: Option<&str>) -> Stores {
+        let local = Kv::local();
+        let tab = Kv::session();
+        let cookies = Cookies::open(secure).map(|mut jar| {
+            jar.domain = match domain_override {
+                Some(d) => Some(d.to_string()),
+                None => Self::cookie_domain(&jar, &local, host),
+            };
+            jar
+        });
+        Stores { local, tab, cookies }
+    }
+
+    /// The registrable domain for `host` (None: host-only), found by trial writes once and
+    /// cached in localStorage as `host=domain`.
+    fn cookie_domain(jar: &Cookies, local: &Kv, host: &str) -> Option<String> {
+        if let Some((h, d)) = local.get(LS_DOMAIN).as_deref().and_then(|c| c.split_once('=')) {
+            if h == host {
+                return (!d.is_empty()).then(|| d.to_string());
+            }
+        }
+        let found = jar.find_domain(host);
+        local.set(LS_DOMAIN, &crate::json::cat(&[host, "=", found.as_deref().unwrap_or("")]));
+        found
+    }
+
+    pub fn is_persistent(&self) -> bool {
+        self.local.is_persistent() || self.cookies.is_some()
     }
 }

@@ -73,13 +73,16 @@ async function ingest(c, body, { gzip = false, encoding, signal } = {}) {
   return readResponse(await fetch(`${c.url}/ingest`, { method: 'POST', headers, body: payload, signal }));
 }
 
+/** Control endpoints take the token the collector printed at start. */
+const auth = (c) => ({ Authorization: `Bearer ${c.token}` });
+
 async function control(c, name, body = {}) {
-  const res = await fetch(`${c.url}/control/${name}`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(`${c.url}/control/${name}`, { method: 'POST', headers: auth(c), body: JSON.stringify(body) });
   return readResponse(res);
 }
 
 async function recorded(c) {
-  const r = await readResponse(await fetch(`${c.url}/control/events`));
+  const r = await readResponse(await fetch(`${c.url}/control/events`, { headers: auth(c) }));
   assert.equal(r.status, 200);
   return r.json;
 }

@@ -1,0 +1,110 @@
+// Coordination between the tabs of one site. Web Locks tell a duplicated tab (it inherited a
+// live tab's id) from a reload, and a closed tab's queue (its lock is free) from a live one;
+// a tab's lock is released on pagehide and taken again on pageshow, so a page stays eligible
+// for the back/forward cache. The `storage` event tells this tab that another one denied
+// consent, granted it again or reset the visitor: the core then follows (`sync`).
+
+export const TAB_LOCK = 'ss_tab:';
+const DUPLICATE_WAIT_MS = 500;
+const ADOPT_EVERY_MS = 60_000;
+const STALE_QUEUE_MS = 180_000;
+
+/**
+ * core: the guarded core; locks: navigator.locks or undefined; onChange(): the queue or the
+ * visitor changed (schedule a send, forget fast paths); now: wall clock for the core.
+ */
+export function createTabs({ core, locks, onChange = () => {}, now = Date.now, timers = globalThis }) {
+  const held = new Map(); // lock name -> { release, kept } (kept referenced: the lock lives as long as it)
+  let retaking = null; // AbortController of a queued re-take after pageshow
+
+  /**
+   * Holds the lock `name` until released. Resolves true when held, false when another tab has
+   * it (at once with `ifAvailable`, else when `signal` gives up waiting).
+   */
+  function hold(name, options = { ifAvailable: true }) {
+    if (!locks || held.has(name)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      locks.request(name, options, (lock) => {
+        if (!lock) {
+          resolve(false);
+          return undefined;
+        }
+        let release;
+        const kept = new Promise((r) => { release = r; });
+        held.set(name, { release, kept });
+        resolve(true);
+        return kept;
+      }).catch(() => resolve(false));
+    });
+  }
+
+  function releaseAll() {
+    if (retaking) {
+      retaking.abort();
+      retaking = null;
+    }
+    for (const { release } of held.values()) release();
+    held.clear();
+  }
+
+  /** Adopts the queues of tabs that are gone (their lock is free; without Web Locks: stale). */
+  function adoptOrphans() {
+    if (!locks) {
+      let adopted = 0;
+      for (const tab of core.read((s) => s.staleQueues(now(), STALE_QUEUE_MS), [])) adopted += core.write((s) => s.adopt(tab), 0);
+      if (adopted) onChange();
+      return;
+    }
+    for (const tab of core.read((s) => s.otherQueues(), [])) {
+      locks.request(TAB_LOCK + tab, { ifAvailable: true }, (lock) => {
+        if (lock && core.write((s) => s.adopt(tab), 0)) onChange();
+      }).catch(() => {});
+    }
+  }
+
+  /** Follows what other tabs changed (consent, reset); true when this tab's visitor changed. */
+  function sync() {
+    const changed = core.write((s) => s.sync(now()), false) === true;
+    if (changed) onChange(true);
+    return changed;
+  }
+
+  return {
+    hold,
+    held: (name) => held.has(name),
+    /**
+     * True when another live tab holds `inherited` (this tab was duplicated from it); a
+     * reload's previous document releases it within moments. When false, this tab holds it.
+     */
+    async isDuplicate(inherited) {
+      if (!inherited || await hold(TAB_LOCK + inherited)) return false;
+      // (AbortSignal.timeout is younger than Web Locks in some browsers.)
+      const abort = new AbortController();
+      const timer = timers.setTimeout(() => abort.abort(), DUPLICATE_WAIT_MS);
+      const mine = await hold(TAB_LOCK + inherited, { signal: abort.signal });
+      timers.clearTimeout(timer);
+      return !mine;
+    },
+    /** Holds this tab's own lock (resolves once granted, so a duplicate made now finds it held). */
+    claim(tabId) {
+      return hold(TAB_LOCK + tabId);
+    },
+    start() {
+      adoptOrphans();
+      timers.setInterval(adoptOrphans, ADOPT_EVERY_MS);
+    },
+    adoptOrphans,
+    sync,
+    /** The `storage` event: the visitor or the consent grant changed, or storage was cleared, in another tab. */
+    onStorage(e) {
+      if (!e || e.key === null || e.key === 'ss_vid' || e.key === 'ss_grant') sync();
+    },
+    pagehide: releaseAll,
+    /** Restored from the back/forward cache: take the lock again (waits if it is held). */
+    pageshow(tabId) {
+      if (!locks || !tabId) return;
+      const mine = retaking = new AbortController();
+      hold(TAB_LOCK + tabId, { signal: mine.signal }).then(() => { if (retaking === mine) retaking = null; });
+    },
+  };
+}

@@ -1,0 +1,196 @@
+//! International bank account numbers (ISO 13616): a known country, two check digits and
+//! 11–30 letters or digits, compact or in groups of any size, in either case, passing the
+//! mod-97 check. Where the shape alone is ambiguous (lower-case compact text looks like a
+//! hash; a letter glued on one side may belong to the neighbour) the country's registered
+//! length must match exactly too, which keeps hashes and ids out.
+
+use std::sync::OnceLock;
+
+use regex_lite::Regex;
+
+use super::scan::{byte_before, find_at, is_alnum, lazy};
+
+pub(super) static IBAN_RE: OnceLock<Option<Regex>> = OnceLock::new();
+
+/// Country codes of the SWIFT IBAN registry plus the countries with published IBAN-like
+/// formats (mostly francophone Africa), each with its length. A checksum alone lets 1 in 97
+/// random tokens through.
+const IBAN_COUNTRIES: &[(&[u8; 2], u8)] = &[
+    (b"AD", 24), (b"AE", 23), (b"AL", 28), (b"AO", 25), (b"AT", 20), (b"AZ", 28), (b"BA", 20),
+    (b"BE", 16), (b"BF", 28), (b"BG", 22), (b"BH", 22), (b"BI", 27), (b"BJ", 28), (b"BR", 29),
+    (b"BY", 28), (b"CF", 27), (b"CG", 27), (b"CH", 21), (b"CI", 28), (b"CM", 27), (b"CR", 22),
+    (b"CV", 25), (b"CY", 28), (b"CZ", 24), (b"DE", 22), (b"DJ", 27), (b"DK", 18), (b"DO", 28),
+    (b"DZ", 26), (b"EE", 20), (b"EG", 29), (b"ES", 24), (b"FI", 18), (b"FK", 18), (b"FO", 18),
+    (b"FR", 27), (b"GA", 27), (b"GB", 22), (b"GE", 22), (b"GI", 23), (b"GL", 18), (b"GQ", 27),
+    (b"GR", 27), (b"GT", 28), (b"GW", 25), (b"HN", 28), (b"HR", 21), (b"HU", 28), (b"IE", 22),
+    (b"IL", 23), (b"IQ", 23), (b"IR", 26), (b"IS", 26), (b"IT", 27), (b"JO", 30), (b"KM", 27),
+    (b"KW", 30), (b"KZ", 20), (b"LB", 28), (b"LC", 32), (b"LI", 21), (b"LT", 20), (b"LU", 20),
+    (b"LV", 21), (b"LY", 25), (b"MA", 28), (b"MC", 27), (b"MD", 24), (b"ME", 22), (b"MG", 27),
+    (b"MK", 19), (b"ML", 28), (b"MN", 20), (b"MR", 27), (b"MT", 31), (b"MU", 30), (b"MZ", 25),
+    (b"NE", 28), (b"NI", 28), (b"NL", 18), (b"NO", 15), (b"OM", 23), (b"PK", 24), (b"PL", 28),
+    (b"PS", 29), (b"PT", 25), (b"QA", 29), (b"RO", 24), (b"RS", 22), (b"RU", 33), (b"SA", 24),
+    (b"SC", 31), (b"SD", 18), (b"SE", 24), (b"SI", 19), (b"SK", 24), (b"SM", 27), (b"SN", 28),
+    (b"SO", 23), (b"ST", 25), (b"SV", 28), (b"TD", 27), (b"TG", 28), (b"TL", 23), (b"TN", 24),
+    (b"TR", 26), (b"UA", 29), (b"VA", 22), (b"VG", 24), (b"XK", 20), (b"YE", 30),
+];
+
+pub(super) fn has_iban(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() < 15 {
+        return false;
+    }
+    (0..b.len()).any(|i| {
+        // Candidates: two letters then two digits. Only then the regex.
+        let shape = matches!(
+            b.get(i..i + 4),
+            Some([l0, l1, d0, d1]) if l0.is_ascii_alphabetic() && l1.is_ascii_alphabetic()
+                && d0.is_ascii_digit() && d1.is_ascii_digit()
+        );
+        if !shape {
+            return false;
+        }
+        // Letters or digits, each after at most one space: compact or grouped any way.
+        let Some(re) = lazy(&IBAN_RE, r"^[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}") else {
+            return false;
+        };
+        find_at(re, text, i).is_some_and(|end| candidate_ok(b, i, end))
+    })
+}
+
+/// Tries the candidate `b[start..end]` and every shorter one ending on a letter or digit
+/// (`BE68 5390 0754 7034 CASH` where `CASH` is the next word; `DE89…000x`). Glued to letters
+/// or digits on both sides it is part of something longer; glued on one side, or compact
+/// and not upper-case, the country's length must match exactly.
+fn candidate_ok(b: &[u8], start: usize, end: usize) -> bool {
+    let glued_left = is_alnum(byte_before(b, start));
+    for e in (start + 15..=end).rev() {
+        let (Some(candidate), Some(&last)) = (b.get(start..e), b.get(e - 1)) else {
+            continue;
+        };
+        let glued_right = is_alnum(b.get(e).copied());
+        if !last.is_ascii_alphanumeric() || (glued_left && glued_right) {
+            continue;
+        }
+        let grouped = candidate.contains(&b' ');
+        let upper = !candidate.iter().any(u8::is_ascii_lowercase);
+        let exact = glued_left || glued_right || !(grouped || upper);
+        if iban_ok(candidate, exact) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Length 15–34 without spaces (exactly the country's when `exact`), known country,
+/// numeric check digits, mod-97 == 1. Either case.
+fn iban_ok(candidate: &[u8], exact: bool) -> bool {
+    let mut chars = [0u8; 34];
+    let mut n = 0usize;
+    for &c in candidate {
+        if c == b' ' {
+            continue;
+        }
+        let Some(slot) = chars.get_mut(n) else {
+            return false;
+        };
+        *slot = c.to_ascii_uppercase();
+        n += 1;
+    }
+    if n < 15 {
+        return false;
+    }
+    let (Some(head), Some(tail)) = (chars.get(..4), chars.get(4..n)) else {
+        return false;
+    };
+    let &[c0, c1, d0, d1] = head else {
+        return false;
+    };
+    let Some(&(_, len)) = IBAN_COUNTRIES.iter().find(|(code, _)| **code == [c0, c1]) else {
+        return false;
+    };
+    if !d0.is_ascii_digit() || !d1.is_ascii_digit() || (exact && n != usize::from(len)) {
+        return false;
+    }
+    // ISO 13616: move the first four characters to the end, read letters as 10..35, and
+    // the resulting number must be 1 mod 97. Folded digit by digit, so it never overflows.
+    let mut rem: u32 = 0;
+    for &c in tail.iter().chain(head.iter()) {
+        rem = match c {
+            b'0'..=b'9' => (rem * 10 + u32::from(c - b'0')) % 97,
+            b'A'..=b'Z' => (rem * 100 + u32::from(c - b'A') + 10) % 97,
+            _ => return false,
+        };
+    }
+    rem == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iban_ok;
+    use crate::pii::tests::{assert_kind, assert_not};
+    use crate::pii::PiiKind;
+
+    #[test]
+    fn iban_positives() {
+        assert_kind(
+            PiiKind::Iban,
+            &[
+                "DE89 3704 0044 0532 0130 00",
+                "DE89370400440532013000",
+                "GB82WEST12345698765432",
+                "GB82 WEST 1234 5698 7654 32",
+                "gb82 west 1234 5698 7654 32",
+                "FR1420041010050500013M02606",
+                "NL91ABNA0417164300",
+                "NO9386011117947",
+                "please wire to DE89 3704 0044 0532 0130 00 today",
+                "IBAN:GB82WEST12345698765432.",
+                "BE68 5390 0754 7034 CASH",
+                // Case, grouping, glue.
+                "de89370400440532013000",
+                "De89370400440532013000",
+                "gb82west12345698765432",
+                "DE89 37040044 0532013000",
+                "DE8937040044 0532013000",
+                "de89 370 400 440 532 013 000",
+                "iban_DE89370400440532013000",
+                "ibanDE89370400440532013000",
+                "DE89370400440532013000x",
+                "GB82WEST12345698765432X",
+                "aGB82WEST12345698765432",
+                "iban=de89370400440532013000;",
+            ],
+        );
+    }
+
+    #[test]
+    fn iban_negatives() {
+        assert_not(
+            PiiKind::Iban,
+            &[
+                "DE89 3704 0044 0532 0130 01",
+                "DE89370400440532013001",
+                "de89370400440532013001",
+                "GB83WEST12345698765432",
+                "XX82WEST12345698765432",
+                "xGB82WEST12345698765432x",
+                "aDE89370400440532013000b",
+                "d41d8cd98f00b204e9800998ecf8427e",
+                "DE89",
+                "de8937040044053201300",
+                "sha:9fde89370400440532013000aa",
+            ],
+        );
+    }
+
+    #[test]
+    fn mod97_helper() {
+        assert!(iban_ok(b"DE89370400440532013000", true));
+        assert!(iban_ok(b"de89370400440532013000", true));
+        assert!(iban_ok(b"MT84MALT011000012345MTLCAST001S", true));
+        assert!(!iban_ok(b"DE89370400440532013001", false));
+        assert!(!iban_ok(b"DE8937040044053201300012345678901234567", false));
+        // Exact length: a valid checksum at the wrong length for the country.
+        assert!(!iban_ok(b"DE8937040044053201300", true));
+    }
+}

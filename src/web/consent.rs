@@ -1,0 +1,134 @@
+//! Consent and the visitor as one site-wide state shared by every tab of the site. A denial
+//! (here, at init on a later visit, or in another tab) erases everything the SDK ever stored
+//! and leaves this tab in memory; a reset or a re-grant in another tab is adopted. `sync`
+//! notices what other tabs did by reading the stored `ss_vid`, and runs before anything is
+//! written or sent.
+
+use wasm_bindgen::prelude::*;
+
+use super::store::{self, Cookies, Stores};
+use super::{random, Sdk, LS_VISITOR, PREFIX, SERVER_SESSION_MARK, SERVER_VISITOR_MARK, SS_TAB};
+use crate::cookie::{FIRSTPARTY_SESSION, SESSION, VISITOR};
+use crate::ids::{normalize_uuid, uuid_v4};
+use crate::profile::Profile;
+use crate::session::Reason;
+
+/// The visitor id the last grant of consent minted (a denial erases it). A persisting tab
+/// that finds it as the new `ss_vid` missed a denial in between; a denied tab follows a new
+/// `ss_vid` only when it is there.
+const LS_GRANT: &str = "ss_grant";
+
+#[wasm_bindgen]
+impl Sdk {
+    /// Follows what other tabs did to the site-wide state (the shim calls it on the `storage`
+    /// event and on `pageshow`/focus; the core also runs it before writing and in identify).
+    /// The stored `ss_vid` gone while this tab persists: consent was denied elsewhere, so go
+    /// memory-only and drop the old visitor's events. A different valid `ss_vid`: another tab
+    /// reset or granted consent again, so adopt it (a denied tab only after an explicit grant).
+    /// True when the visitor changed.
+    pub fn sync(&mut self, now: f64) -> bool {
+        if !self.started {
+            return false;
+        }
+        if self.consent {
+            if !self.stores.local.is_persistent() {
+                return false;
+            }
+            match self.stores.local.get(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
+                None => self.deny(),
+                Some(id) if id != self.visitor_id => {
+                    if self.stores.local.get(LS_GRANT).as_deref() == Some(id.as_str()) {
+                        // Denied and granted again meanwhile: the old visitor's events go.
+                        self.queue.discard_all();
+                        self.follow(id, now, Reason::Consent);
+                    } else {
+                        self.follow(id, now, Reason::Reset);
+                    }
+                }
+                Some(_) => return false,
+            }
+            return true;
+        }
+        // Denied here: only an explicit grant elsewhere (which writes `ss_grant`; a denial
+        // erases it) brings this tab back, not a tab that merely started and wrote an id.
+        if store::peek_local(LS_GRANT).is_none() {
+            return false;
+        }
+        match store::peek_local(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
+            Some(id) if id != self.visitor_id => {
+                self.grant_stores();
+                self.follow(id, now, Reason::Consent);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Granted: a fresh persistent visitor every tab adopts. Denied: everything the SDK ever
+    /// stored on this site is erased, this tab's queued events of the old visitor are dropped,
+    /// and a fresh visitor id lives in memory only.
+    #[wasm_bindgen(js_name = setConsent)]
+    pub fn set_consent(&mut self, granted: bool, now: f64) {
+        self.sync(now);
+        if granted == self.consent {
+            return;
+        }
+        if granted {
+            self.grant_stores();
+            self.new_visitor();
+            self.stores.local.set(LS_GRANT, &self.visitor_id);
+            self.rotate(now, Reason::Consent);
+        } else {
+            self.deny();
+        }
+    }
+}
+
+impl Sdk {
+    /// Another tab made `id` the visitor (reset, consent granted again): a new profile, a
+    /// new session; the session cookies are taken only if they showed this tab's session.
+    fn follow(&mut self, id: String, now: f64, reason: Reason) {
+        self.visitor_id = id;
+        self.profile = Profile::new(&self.visitor_id);
+        self.profile_text.clear();
+        self.profile_dirty = false;
+        self.profile_version = self.profile_version.wrapping_add(1);
+        self.load_profile();
+        self.rotate_with(now, reason, false);
+    }
+
+    /// Back to the browser's stores (consent granted, here or in another tab).
+    fn grant_stores(&mut self) {
+        self.consent = true;
+        self.stores = Stores::browser(&self.host, self.secure, self.domain_override.as_deref());
+        self.follow_server_domain();
+        self.stores.tab.set(SS_TAB, &self.tab_id);
+        self.queue_dirty = true;
+        self.session_dirty = true;
+    }
+
+    /// Consent denied (here or in another tab): erase everything, drop the queued events of
+    /// the old visitor(s), and carry on in memory with a fresh visitor id.
+    fn deny(&mut self) {
+        self.consent = false;
+        erase_everything(&self.host, self.secure);
+        self.storage_failed = self.storage_failed();
+        self.stores = Stores::memory();
+        // Every event queued so far carries a visitor id of before the denial (this tab may
+        // have followed a reset just now): none of them is sent.
+        self.queue.discard_all();
+        self.visitor_id = uuid_v4(random());
+        self.forget_profile();
+    }
+}
+
+/// Consent denied: the three cookies (and the server-issued markers) and every `ss_` key of localStorage (other tabs' queues
+/// included) and of this tab's sessionStorage go, whether or not this page is using them.
+pub(super) fn erase_everything(host: &str, secure: bool) {
+    if let Some(c) = Cookies::open(secure) {
+        for name in [VISITOR, SESSION, FIRSTPARTY_SESSION, SERVER_VISITOR_MARK, SERVER_SESSION_MARK] {
+            c.delete(name, host);
+        }
+    }
+    store::erase_prefixed(PREFIX);
+}

@@ -1,0 +1,152 @@
+// Unit tests of the assembled shim (js/sdk.js) over a fake wasm core in a minimal fake page:
+// early-call ordering (a denial before init() is the consent the core starts with), the trap
+// catch-all (only a wasm trap disables, once), storage failure reported once, re-entrant getters.
+import { test, beforeEach, mock } from 'node:test';
+import assert from 'node:assert/strict';
+
+const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); };
+
+// The tab coordinator's periodic adoption would keep the process alive.
+mock.timers.enable({ apis: ['setInterval'] });
+globalThis.window = Object.assign(new EventTarget(), { location: { href: 'http://site.test/page', origin: 'http://site.test' } });
+globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+const sent = [];
+globalThis.fetch = async (url, init) => { sent.push(init); return { status: 200, headers: { get: () => null }, text: async () => '{}' }; };
+const { createSessionSight, SessionSightValidationError } = await import('../../js/sdk.js');
+
+let log;
+let behaviour;
+class FakeSdk {
+  constructor(options, now) {
+    log.push(['new', options.consent ?? null]);
+    this.inheritedTabId = '';
+    this.tabId = 'tab-1';
+    this.visitorId = 'v-1';
+    this.sessionId = 's-1';
+    this.pending = 0;
+  }
+  get storageFailed() { return behaviour.storageFailed === true; }
+  start(now, duplicate, visible) { log.push(['start', duplicate, visible]); }
+  identify(payload) {
+    log.push(['identify', payload]);
+    if (behaviour.identify) return behaviour.identify(payload);
+    return false;
+  }
+  setConsent(granted) { log.push(['setConsent', granted]); }
+  reset() { log.push(['reset']); }
+  activity() {}
+  sync() { return false; }
+  persist() {}
+  nextBatch() { return null; }
+  otherQueues() { return []; }
+  staleQueues() { return []; }
+}
+
+const wasm = { Sdk: FakeSdk, validateIdentify: () => null, memory: { buffer: { byteLength: 1 } } };
+
+beforeEach(() => {
+  log = [];
+  behaviour = {};
+  document.visibilityState = 'visible';
+});
+
+test('setConsent("denied") before init(): the core starts denied, before anything else', async () => {
+  const ss = createSessionSight(async () => wasm);
+  ss.identify({ plan: 'early' });
+  ss.setConsent('denied');
+  ss.identify({ plan: 'later' });
+  await ss.init({ apiKey: 'k', consent: 'granted' });
+  assert.deepEqual(log, [
+    ['new', 'denied'],
+    ['start', false, true],
+    ['identify', { plan: 'early' }],
+    ['setConsent', false],
+    ['identify', { plan: 'later' }],
+  ]);
+});
+
+test('without a queued denial the init option is passed as given', async () => {
+  const ss = createSessionSight(async () => wasm);
+  ss.reset();
+  await ss.init({ apiKey: 'k' });
+  assert.deepEqual(log, [['new', null], ['start', false, true], ['reset']]);
+});
+
+test('early payloads are read when the call is made, not at replay', async () => {
+  const ss = createSessionSight(async () => wasm);
+  const payload = { plan: 'a' };
+  ss.identify(payload);
+  payload.plan = 'changed';
+  await ss.init({ apiKey: 'k' });
+  assert.deepEqual(log[2], ['identify', { plan: 'a' }]);
+});
+
+test('a tab loaded hidden tells the core so', async () => {
+  document.visibilityState = 'hidden';
+  const ss = createSessionSight(async () => wasm);
+  await ss.init({ apiKey: 'k' });
+  assert.deepEqual(log[1], ['start', false, false]);
+});
+
+test('only a wasm trap switches the SDK off, reported once', async () => {
+  const errors = [];
+  const ss = createSessionSight(async () => wasm);
+  await ss.init({ apiKey: 'k', onError: (e) => errors.push(e) });
+  behaviour.identify = () => { throw new TypeError('a browser API said no'); };
+  ss.identify({ a: 1 });
+  ss.identify({ a: 2 });
+  assert.equal(ss.getVisitorId(), 'v-1');
+  assert.equal(errors.length, 1, errors.map(String).join("; ")); // the same message is reported once
+  const original = console.error;
+  console.error = () => {};
+  try {
+    behaviour.identify = () => { throw new WebAssembly.RuntimeError('unreachable'); };
+    ss.identify({ a: 3 });
+    ss.identify({ a: 4 });
+  } finally {
+    console.error = original;
+  }
+  assert.equal(ss.getVisitorId(), '');
+  assert.equal(errors.length, 2);
+  assert.ok(errors[1] instanceof WebAssembly.RuntimeError);
+  assert.equal(ss.__stats().disabled, true);
+  await ss.flush(); // still settles
+});
+
+test('a validation error from the core is thrown as SessionSightValidationError', async () => {
+  const ss = createSessionSight(async () => wasm);
+  await ss.init({ apiKey: 'k' });
+  behaviour.identify = () => { const e = new Error('id looks like an email'); e.name = 'SessionSightValidationError'; e.code = 'id_email_shaped'; e.field = 'id'; throw e; };
+  assert.throws(() => ss.identify({ id: 'a@b.co' }), (e) => e instanceof SessionSightValidationError && e.code === 'id_email_shaped');
+  assert.equal(ss.getVisitorId(), 'v-1');
+});
+
+test('a getter calling the SDK gives payload_unreadable and the SDK stays live', async () => {
+  const ss = createSessionSight(async () => wasm);
+  await ss.init({ apiKey: 'k' });
+  assert.throws(() => ss.identify({ get plan() { return ss.getVisitorId(); } }), (e) => e.code === 'payload_unreadable');
+  assert.equal(log.filter((l) => l[0] === 'identify').length, 0);
+  assert.equal(ss.getVisitorId(), 'v-1');
+  assert.equal(ss.validate({ get x() { throw new Error('no'); } }).code, 'payload_unreadable');
+});
+
+test('a failed storage write is reported once', async () => {
+  const errors = [];
+  const ss = createSessionSight(async () => wasm);
+  await ss.init({ apiKey: 'k', onError: (e) => errors.push(e.message) });
+  behaviour.storageFailed = true;
+  ss.identify({ a: 1 });
+  await tick();
+  ss.identify({ a: 2 });
+  await tick();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /storage/);
+  assert.equal(ss.__stats().storageFailed, true);
+});
+
+test('__stats() carries the delivery state', async () => {
+  const ss = createSessionSight(async () => wasm);
+  await ss.init({ apiKey: 'k' });
+  const stats = ss.__stats();
+  for (const key of ['wasmMemoryBytes', 'pending', 'inFlight', 'nextRetryInMs', 'lastStatus']) assert.ok(key in stats, key);
+});

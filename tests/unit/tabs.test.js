@@ -1,0 +1,130 @@
+// Unit tests of js/sdk/tabs.js with a fake Web Locks manager: duplicate detection, the tab lock
+// released on pagehide and taken again on pageshow, orphan adoption, the storage event → sync.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTabs, TAB_LOCK } from '../../js/sdk/tabs.js';
+
+const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); };
+
+/** Exclusive locks shared by every "tab" using this manager, with ifAvailable, signal and queueing. */
+function fakeLocks() {
+  const held = new Map(); // name -> true
+  const waiting = new Map(); // name -> [grant]
+  const manager = {
+    held,
+    request(name, options, callback) {
+      return new Promise((resolve, reject) => {
+        const grant = () => {
+          held.set(name, true);
+          Promise.resolve(callback({ name })).then((v) => {
+            held.delete(name);
+            const next = (waiting.get(name) || []).shift();
+            if (next) next();
+            resolve(v);
+          });
+        };
+        if (!held.has(name)) return grant();
+        if (options.ifAvailable) return Promise.resolve(callback(null)).then(resolve);
+        const queue = waiting.get(name) || [];
+        waiting.set(name, queue);
+        queue.push(grant);
+        if (options.signal) {
+          options.signal.addEventListener('abort', () => {
+            const i = queue.indexOf(grant);
+            if (i >= 0) queue.splice(i, 1);
+            reject(new DOMException('aborted', 'AbortError'));
+          });
+        }
+      });
+    },
+  };
+  return manager;
+}
+
+const guard = (core) => ({ read: (fn, fb) => fn(core), write: (fn, fb) => fn(core) });
+
+test('a duplicated tab finds its inherited id held by the live original; a new tab is no duplicate', async () => {
+  const locks = fakeLocks();
+  const original = createTabs({ core: guard({}), locks });
+  assert.equal(await original.claim('tab-1'), true);
+  const copy = createTabs({ core: guard({}), locks });
+  assert.equal(await copy.isDuplicate('tab-1'), true);
+  assert.equal(await copy.isDuplicate(''), false);
+});
+
+test('a reload is no duplicate: the previous document released the lock', async () => {
+  const locks = fakeLocks();
+  const before = createTabs({ core: guard({}), locks });
+  await before.claim('tab-1');
+  before.pagehide();
+  await tick();
+  const after = createTabs({ core: guard({}), locks });
+  assert.equal(await after.isDuplicate('tab-1'), false);
+  assert.equal(after.held(TAB_LOCK + 'tab-1'), true);
+});
+
+test('pagehide releases the tab lock (back/forward cache); pageshow takes it again', async () => {
+  const locks = fakeLocks();
+  const tabs = createTabs({ core: guard({}), locks });
+  await tabs.claim('tab-1');
+  assert.ok(locks.held.has(TAB_LOCK + 'tab-1'));
+  tabs.pagehide();
+  await tick();
+  assert.ok(!locks.held.has(TAB_LOCK + 'tab-1'));
+  tabs.pageshow('tab-1');
+  await tick();
+  assert.ok(locks.held.has(TAB_LOCK + 'tab-1'));
+  // While restored, a tab duplicated from it is still told apart.
+  const copy = createTabs({ core: guard({}), locks });
+  assert.equal(await copy.isDuplicate('tab-1'), true);
+});
+
+test('a re-take still waiting when the page is hidden again is abandoned', async () => {
+  const locks = fakeLocks();
+  const other = createTabs({ core: guard({}), locks });
+  await other.claim('tab-1');
+  const tabs = createTabs({ core: guard({}), locks });
+  tabs.pageshow('tab-1'); // queued behind `other`
+  await tick();
+  tabs.pagehide();
+  other.pagehide();
+  await tick();
+  assert.ok(!locks.held.has(TAB_LOCK + 'tab-1'));
+});
+
+test('orphan queues are adopted only when their tab lock is free', async () => {
+  const locks = fakeLocks();
+  const live = createTabs({ core: guard({}), locks });
+  await live.claim('live-tab');
+  const adopted = [];
+  const core = { otherQueues: () => ['live-tab', 'gone-tab'], adopt: (tab) => { adopted.push(tab); return 3; } };
+  let changes = 0;
+  const tabs = createTabs({ core: guard(core), locks, onChange: () => changes++ });
+  tabs.adoptOrphans();
+  await tick();
+  assert.deepEqual(adopted, ['gone-tab']);
+  assert.equal(changes, 1);
+});
+
+test('without Web Locks: stale queues are adopted, the tab is never a duplicate', async () => {
+  const core = { staleQueues: () => ['old'], adopt: () => 2 };
+  let changes = 0;
+  const tabs = createTabs({ core: guard(core), locks: undefined, onChange: () => changes++ });
+  assert.equal(await tabs.isDuplicate('tab-1'), false);
+  tabs.adoptOrphans();
+  assert.equal(changes, 1);
+});
+
+test('the storage event for ss_vid, ss_grant (or a cleared storage) makes the core sync', () => {
+  const calls = [];
+  const core = { sync: (now) => { calls.push(now); return calls.length === 1; } };
+  let changes = 0;
+  const tabs = createTabs({ core: guard(core), locks: undefined, onChange: () => changes++, now: () => 42 });
+  tabs.onStorage({ key: 'ss_vid' });
+  tabs.onStorage({ key: null });
+  tabs.onStorage({ key: 'ss_grant' });
+  tabs.onStorage({ key: 'ss_prof' });
+  tabs.onStorage({ key: 'other' });
+  assert.deepEqual(calls, [42, 42, 42]);
+  assert.equal(changes, 1); // only the sync that changed the visitor
+});

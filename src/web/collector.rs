@@ -1,6 +1,6 @@
 //! The reference collector's check of received events, with the SDK's own rules and wire
-//! types (not a copy): an event must deserialize into `wire::Event`, then pass the checks
-//! below. Built only with the `collector` feature, into the collector's wasm: browsers never
+//! types (not a copy): an event must read as flat protocol fields, deserialize into
+//! `wire::Event`, then pass the checks below. Built only with the `collector` feature, into the collector's wasm: browsers never
 //! download it (`serde_wasm_bindgen::from_value` brings ~10 KB of float formatting).
 
 use js_sys::{Object, Reflect};
@@ -34,14 +34,34 @@ fn problem(code: &'static str, field: &str, msg: &str) -> Problem {
 }
 
 fn check(event: &JsValue) -> Result<(), Problem> {
-    match serde_wasm_bindgen::from_value::<Event>(event.clone()) {
+    // The shallow field-by-field reading first: it names the field and the rule, and lets
+    // only flat protocol fields reach serde, which would otherwise recurse into a nested value
+    // as deep as the sender made it (an internally tagged enum buffers the whole object) and
+    // overflow the wasm stack.
+    diagnose(event)?;
+    match serde_wasm_bindgen::from_value::<Event>(protocol_fields(event)) {
         Ok(typed) => check_typed(&typed),
-        // Not the wire type: the field-by-field reading below names the field and the rule.
-        Err(_) => {
-            diagnose(event)?;
-            Err(problem("invalid_event", "event", "does not match the wire format of SPEC §5"))
+        Err(_) => Err(problem("invalid_event", "event", "does not match the wire format of SPEC §5")),
+    }
+}
+
+/// A fresh object with only the protocol fields of the event's type (fields outside the
+/// protocol are never read further: the collector does not store them).
+fn protocol_fields(event: &JsValue) -> JsValue {
+    const COMMON: [&str; 5] = ["type", "messageId", "timestamp", "visitorId", "sessionId"];
+    let get = |k: &str| Reflect::get(event, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let more: &[&str] = match get("type").as_string().as_deref() {
+        Some("session_start") => &["previousSessionId", "reason"],
+        _ => &["id", "email", "customProperties"],
+    };
+    let out = Object::new();
+    for k in COMMON.iter().chain(more) {
+        let v = get(k);
+        if !v.is_undefined() {
+            set(&out, k, v);
         }
     }
+    out.into()
 }
 
 /// The checks on an event that has the wire types' shape.
@@ -96,7 +116,8 @@ fn check_typed(event: &Event) -> Result<(), Problem> {
     }
 }
 
-/// Which field keeps an event from reading as the wire types, and the rule it breaks.
+/// Which field keeps an event from reading as the wire types, and the rule it breaks: a
+/// shallow reading (nothing nested is descended into).
 fn diagnose(event: &JsValue) -> Result<(), Problem> {
     if !input::is_plain_object(event) {
         return Err(problem("event_type", "event", "an event must be an object"));

@@ -1,14 +1,17 @@
 // The classic-script entry (<script async src=".../sessionsight.js">): defines
 // window.SessionSight synchronously, loads the wasm from beside this script, and replays the
-// calls the inline snippet queued before the script arrived, in their original order.
+// calls the inline snippet queued before the script arrived, in their original order. The wasm
+// starts downloading and compiling as soon as this script runs, before init() is called.
 import initWasm, * as wasm from '../pkg/sessionsight.js';
+import { prefetchWasm } from './prefetch.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
 const script = document.currentScript;
 const base = (script && script.src) || window.location.href;
+const load = prefetchWasm(new URL('sessionsight_bg.wasm', base), initWasm);
 
 const SessionSight = createSessionSight(async () => {
-  const { memory } = await initWasm({ module_or_path: new URL('sessionsight_bg.wasm', base) });
+  const { memory } = await load();
   return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
 });
 SessionSight.SessionSightValidationError = SessionSightValidationError;

@@ -44,7 +44,7 @@ export interface IdentifyPayload {
 export type ValidationCode =
   | 'not_an_object' | 'id_type' | 'id_empty' | 'id_email_shaped' | 'id_contains_pii' | 'id_too_long'
   | 'email_type' | 'email_invalid' | 'email_too_long'
-  | 'key_too_long' | 'value_too_long' | 'value_type' | 'too_many_properties'
+  | 'key_too_long' | 'key_reserved' | 'value_too_long' | 'value_type' | 'too_many_properties'
   /** A getter threw, a revoked Proxy, or a getter called the SDK while the payload was read. */
   | 'payload_unreadable';
 

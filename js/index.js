@@ -1,10 +1,14 @@
-// The ES module entry (bundlers, <script type="module">). Importing it has no side effects
-// and works during server-side rendering, where every call is a no-op.
+// The ES module entry (bundlers, <script type="module">). In a browser, evaluating it starts
+// downloading and compiling the wasm (its only side effect, so init() finds it ready); during
+// server-side rendering it does nothing and every call is a no-op.
 import initWasm, * as wasm from '../pkg/sessionsight.js';
+import { prefetchWasm } from './prefetch.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
+const load = prefetchWasm(new URL('./sessionsight_bg.wasm', import.meta.url), initWasm);
+
 const SessionSight = createSessionSight(async () => {
-  const { memory } = await initWasm({ module_or_path: new URL('./sessionsight_bg.wasm', import.meta.url) });
+  const { memory } = await load();
   return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
 });
 

@@ -2,7 +2,8 @@
 // already use. Writes bench/report.md: 1. bytes a page downloads (gzip, brotli); 2. time from
 // script start to ready in headless Chromium (median of 21 loads, all served by one local
 // server); 3. identify() cost in Chromium and scrubber throughput natively; 4. memory after
-// init and after 10,000 identify() calls; 5. each figure's ratio to the best anchor.
+// init and after 10,000 identify() calls; 5. each figure's ratio to the best anchor; and what
+// the shipped wasm is made of.
 // Anchors are fetched with `npm pack` into .cache/anchors (git-ignored).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { createServer } from 'node:http';
 import { join, extname, normalize } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config.js';
-import { sizeOf, wasmOpt } from './wasm-tools.mjs';
+import { composition, sizeOf, wasmOpt } from './wasm-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/anchors');
@@ -37,8 +38,9 @@ function fetchAnchors() {
     a.dir = join(cache, a.pkg.replace(/[@/]/g, '_'));
     if (!existsSync(join(a.dir, 'package', a.file))) {
       mkdirSync(a.dir, { recursive: true });
+      // `npm pack` names the tarball relative to its cwd: extract it from the same folder.
       const tgz = execFileSync('npm', ['pack', a.pkg, '--silent'], { cwd: a.dir, encoding: 'utf8' }).trim().split('\n').pop();
-      execFileSync('tar', ['xzf', tgz, '-C', a.dir]);
+      execFileSync('tar', ['xzf', tgz], { cwd: a.dir });
     }
     a.version = JSON.parse(readFileSync(join(a.dir, 'package/package.json'))).version;
     a.url = `/.cache/anchors/${a.dir.split('/').pop()}/package/${a.file}`;
@@ -180,6 +182,7 @@ await browser.close();
 server.close();
 const scrub = scrubber();
 const floor = sizeFloor();
+const parts = composition(join(root, 'pkg/sessionsight_bg.wasm'), join(root, '.cache/composition.wasm'));
 
 const anchorsOnly = sizes.filter((s) => s.name !== OURS.name);
 const best = { gzip: Math.min(...anchorsOnly.map((s) => s.gzip)), brotli: Math.min(...anchorsOnly.map((s) => s.brotli)),
@@ -203,6 +206,10 @@ const lines = [
   '| minimal module (wasm + glue) | gzip KB | brotli KB |', '|---|---:|---:|',
   ...Object.entries(floor).map(([n, s]) => `| ${n} | ${kb(s.gzip)} | ${kb(s.brotli)} |`),
   '', 'Any SDK that ships regex-lite weighs at least the second row before it does anything.', '',
+  '## What the shipped wasm is made of', '',
+  'Raw bytes after wasm-opt, each function credited by its name (`scripts/wasm-tools.mjs` `composition`).', '',
+  '| part | raw KB | share |', '|---|---:|---:|',
+  ...parts.map((p) => `| ${p.part} | ${kb(p.bytes)} | ${(p.share * 100).toFixed(1)} % |`), '',
   '## 4. Memory (Chromium, after forced GC)', '',
   '| moment | wasm linear memory KB | JS heap KB | queued events |', '|---|---:|---:|---:|',
   ...mem.map(([m, s]) => `| ${m} | ${kb(s.wasm)} | ${kb(s.heap)} | ${s.pending} |`),

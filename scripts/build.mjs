@@ -1,11 +1,12 @@
-// `npm run build`: Rust → wasm (release, size profile) → wasm-bindgen glue → wasm-opt -Oz →
+// `npm run build`: Rust → wasm (release, size profile) → wasm-bindgen glue → short import and
+// export names → wasm-opt -Oz →
 // esbuild bundles (ES module + classic script) → dist/, then prints every file's raw, gzip
 // and brotli size. pkg/collector/ gets the reference collector's wasm (node only).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { sizeOf, wasmOpt } from './wasm-tools.mjs';
+import { shortenNames, sizeOf, wasmOpt } from './wasm-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -22,6 +23,7 @@ run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--fea
 run('wasm-bindgen', [wasmOut, '--out-dir', join(pkgNext, 'collector'), '--target', 'web', '--no-typescript']);
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
 run('wasm-bindgen', [wasmOut, '--out-dir', pkgNext, '--target', 'web', '--no-typescript']);
+shortenNames(join(pkgNext, 'sessionsight_bg.wasm'), join(pkgNext, 'sessionsight.js'));
 
 mkdirSync(distNext);
 wasmOpt(join(pkgNext, 'sessionsight_bg.wasm'), join(distNext, 'sessionsight_bg.wasm'));

@@ -19,9 +19,14 @@ pub struct Attrs<'a> {
 
 /// The string to assign to `document.cookie` to write `name=value`.
 pub fn set_string(name: &str, value: &str, attrs: Attrs) -> String {
-    let mut out = format!("{name}={value}; Path=/");
+    let mut out = String::with_capacity(name.len() + value.len() + 64);
+    out.push_str(name);
+    out.push('=');
+    out.push_str(value);
+    out.push_str("; Path=/");
     if let Some(age) = attrs.max_age_s {
-        out.push_str(&format!("; Max-Age={age}"));
+        out.push_str("; Max-Age=");
+        crate::json::push_u64(&mut out, age.into());
     }
     if let Some(domain) = attrs.domain {
         out.push_str("; Domain=");
@@ -72,8 +77,10 @@ pub fn domain_candidates(host: &str) -> Vec<String> {
     if is_host_only(&host) {
         return Vec::new();
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    (1..=labels.len()).map(|n| labels[labels.len() - n..].join(".")).collect()
+    // Each candidate is the host from just after one of its dots, shortest first.
+    let mut out: Vec<String> = host.match_indices('.').rev().map(|(i, _)| host[i + 1..].to_string()).collect();
+    out.push(host);
+    out
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub enum Code {
     EmailInvalid,
     EmailTooLong,
     KeyTooLong,
+    KeyReserved,
     ValueTooLong,
     ValueType,
     TooManyProperties,
@@ -41,6 +42,7 @@ impl Code {
             Code::EmailInvalid => "email_invalid",
             Code::EmailTooLong => "email_too_long",
             Code::KeyTooLong => "key_too_long",
+            Code::KeyReserved => "key_reserved",
             Code::ValueTooLong => "value_too_long",
             Code::ValueType => "value_type",
             Code::TooManyProperties => "too_many_properties",
@@ -60,6 +62,7 @@ impl Code {
             Code::EmailInvalid => "email must have a single @, a TLD and no whitespace",
             Code::EmailTooLong => "email is longer than 320 characters",
             Code::KeyTooLong => "custom property key is longer than 128 characters",
+            Code::KeyReserved => "__proto__ cannot be a custom property key",
             Code::ValueTooLong => "custom property value is longer than 1024 characters",
             Code::ValueType => "custom property value must be a string, a finite number or a boolean",
             Code::TooManyProperties => "more than 20 custom properties",
@@ -72,11 +75,24 @@ impl ValidationError {
     pub fn new(code: Code, field: &str) -> Self {
         ValidationError { code, field: field.to_string() }
     }
+
+    /// The message the browser shows. Built by concatenation, not `format!`, so the shipped
+    /// wasm carries no `core::fmt`; `Display` (for native callers) prints the same text.
+    pub fn message(&self) -> String {
+        let text = self.code.message();
+        let mut out = String::with_capacity(40 + text.len() + self.field.len());
+        out.push_str("SessionSight.identify: ");
+        out.push_str(text);
+        out.push_str(" (field `");
+        out.push_str(&self.field);
+        out.push_str("`)");
+        out
+    }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionSight.identify: {} (field `{}`)", self.code.message(), self.field)
+        f.write_str(&self.message())
     }
 }
 

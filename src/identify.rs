@@ -37,8 +37,8 @@ impl Input {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(String),
-    /// JSON text of a finite number.
-    Num(String),
+    /// A finite number and its JavaScript `String(n)` text (fingerprinted as is, sent as a number).
+    Num(f64, String),
     Bool(bool),
 }
 
@@ -50,7 +50,7 @@ impl Value {
                 crate::json::push_str(&mut out, s);
                 out
             }
-            Value::Num(t) => t.clone(),
+            Value::Num(_, t) => t.clone(),
             Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
         }
     }
@@ -91,8 +91,10 @@ pub fn is_email_shaped(s: &str) -> bool {
         && !host.is_empty()
         && !host.starts_with('.')
         && !host.ends_with('.')
-        && !host.contains("..")
-        && tld.chars().count() >= 2
+        // Byte and char steps rather than `contains("..")` and `chars().count()`, whose
+        // substring searcher and counting code the wasm would carry for this one check.
+        && !host.as_bytes().windows(2).any(|w| w == b"..")
+        && tld.chars().nth(1).is_some()
         && tld.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
 }
 
@@ -121,6 +123,11 @@ pub fn explain(fields: Vec<(String, Input)>) -> Result<(Identify, Vec<(String, p
                 if js_len(&key) > MAX_CUSTOM_KEY_LEN {
                     return Err(ValidationError::new(Code::KeyTooLong, &truncate(&key)));
                 }
+                // Assigning it to a JavaScript object sets the prototype instead: it could
+                // never reach the collector intact, so it is refused rather than lost.
+                if key == "__proto__" {
+                    return Err(ValidationError::new(Code::KeyReserved, &key));
+                }
                 match validate_custom(&key, input)? {
                     Ok(value) => call.custom.push((key, value)),
                     Err(kind) => dropped.push((key, kind)),
@@ -135,7 +142,11 @@ fn validate_id(input: Input) -> Result<Option<String>, ValidationError> {
     let id = match input {
         Input::Absent => return Ok(None),
         Input::Str(s) => s,
-        Input::Num { value, .. } if is_safe_integer(value) => (value as i64).to_string(),
+        Input::Num { value, .. } if is_safe_integer(value) => {
+            let mut text = String::new();
+            crate::json::push_i64(&mut text, value as i64);
+            text
+        }
         Input::Unreadable => return Err(ValidationError::new(Code::PayloadUnreadable, "id")),
         _ => return Err(ValidationError::new(Code::IdType, "id")),
     };
@@ -186,7 +197,7 @@ fn validate_custom(key: &str, input: Input) -> Result<Result<Value, pii::PiiKind
             }
             Ok(pii::detect(&s).map_or(Ok(Value::Str(s)), Err))
         }
-        Input::Num { value, text } if value.is_finite() => Ok(Ok(Value::Num(text))),
+        Input::Num { value, text } if value.is_finite() => Ok(Ok(Value::Num(value, text))),
         Input::Bool(b) => Ok(Ok(Value::Bool(b))),
         Input::Unreadable => Err(ValidationError::new(Code::PayloadUnreadable, key)),
         _ => Err(ValidationError::new(Code::ValueType, key)),
@@ -287,6 +298,8 @@ mod tests {
         assert_eq!(code(&[("bio", s(&"😀".repeat(513)))]).0, "value_too_long");
         assert!(call(&[(&"k".repeat(128), s("v"))]).is_ok());
         assert_eq!(code(&[(&"k".repeat(129), s("v"))]).0, "key_too_long");
+        assert_eq!(code(&[("__proto__", s("v"))]), ("key_reserved", "__proto__".into()));
+        assert!(call(&[("constructor", s("v")), ("toString", s("v"))]).is_ok());
     }
 
     #[test]
@@ -304,7 +317,7 @@ mod tests {
     #[test]
     fn custom_types() {
         let ok = call(&[("n", Input::num(3.0)), ("b", Input::Bool(false)), ("none", Input::Absent)]).unwrap();
-        assert_eq!(ok.custom, vec![("n".into(), Value::Num("3".into())), ("b".into(), Value::Bool(false))]);
+        assert_eq!(ok.custom, vec![("n".into(), Value::Num(3.0, "3".into())), ("b".into(), Value::Bool(false))]);
         for (kind, input) in [("nan", Input::num(f64::NAN)), ("inf", Input::num(f64::NEG_INFINITY)),
             ("obj", Input::Other("object")), ("arr", Input::Other("array")), ("fn", Input::Other("function")),
             ("big", Input::Other("bigint"))] {
@@ -342,7 +355,7 @@ mod tests {
     #[test]
     fn value_json() {
         assert_eq!(Value::Str("a\"b".into()).to_json(), r#""a\"b""#);
-        assert_eq!(Value::Num("1.5".into()).to_json(), "1.5");
+        assert_eq!(Value::Num(1.5, "1.5".into()).to_json(), "1.5");
         assert_eq!(Value::Bool(true).to_json(), "true");
     }
 }

@@ -17,7 +17,8 @@ pub fn uuid_v7(now_ms: f64, random: [u8; 10]) -> String {
 
 fn format_uuid(id: Uuid) -> String {
     let mut buf = [0u8; 36];
-    id.hyphenated().encode_lower(&mut buf).to_string()
+    // `String::from`, not `to_string()`: on `&mut str` the latter goes through `core::fmt`.
+    String::from(&*id.hyphenated().encode_lower(&mut buf))
 }
 
 /// True for the canonical hyphenated form (8-4-4-4-12 hex digits) and nothing else.
@@ -62,7 +63,8 @@ pub fn iso8601(ms: f64) -> String {
 }
 
 fn push_num(out: &mut String, n: i64, width: usize) {
-    let digits = n.to_string();
+    let mut digits = String::new();
+    crate::json::push_i64(&mut digits, n);
     for _ in digits.len()..width {
         out.push('0');
     }

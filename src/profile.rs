@@ -73,12 +73,16 @@ impl Profile {
 
     /// `owner;key:value,…` in hex: fingerprints only.
     pub fn encode(&self) -> String {
-        let mut out = format!("{:016x};", self.owner);
+        let mut out = String::new();
+        crate::json::push_hex16(&mut out, self.owner);
+        out.push(';');
         for (i, (k, v)) in self.fields.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str(&format!("{k:016x}:{v:016x}"));
+            crate::json::push_hex16(&mut out, *k);
+            out.push(':');
+            crate::json::push_hex16(&mut out, *v);
         }
         out
     }

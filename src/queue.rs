@@ -6,10 +6,9 @@
 //! `messageId`). Retry waits are kept relative to the clock that set them, so a clock moved
 //! back never stalls delivery. The browser layer persists it and the JS shim moves the bytes.
 
-use std::collections::VecDeque;
-
 use crate::ids::iso8601;
-use crate::json::{self, Obj};
+use crate::json;
+use crate::wire::Envelope;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
@@ -63,7 +62,7 @@ impl Item {
     }
 }
 
-/// How every identify event's JSON starts (see `event_head`).
+/// How every identify event's JSON starts (`wire::Event` writes its `type` tag first).
 const IDENTIFY_HEAD: &str = "{\"type\":\"identify\"";
 
 /// One request's worth of events, ready to send.
@@ -101,7 +100,8 @@ pub enum Verdict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queue {
     policy: Policy,
-    items: VecDeque<Item>,
+    /// Oldest first (a Vec: the cap evicts rarely, and VecDeque's code costs wasm bytes).
+    items: Vec<Item>,
     /// Events evicted by the cap and not yet reported in a delivered envelope.
     dropped: u32,
     /// The part of `dropped` each batch in flight carries: (batch id, count).
@@ -121,7 +121,7 @@ pub struct Queue {
 
 impl Queue {
     pub fn new(policy: Policy) -> Self {
-        Queue { policy, items: VecDeque::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, retry_delay_ms: 0.0, lost_identify: false, split_limit: None, written_ms: 0.0 }
+        Queue { policy, items: Vec::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, retry_delay_ms: 0.0, lost_identify: false, split_limit: None, written_ms: 0.0 }
     }
 
     pub fn len(&self) -> usize {
@@ -189,15 +189,13 @@ impl Queue {
         if self.items.iter().any(|i| i.id == id) {
             return 0;
         }
-        self.items.push_back(Item { id, json, batch: None, urgent: None });
+        self.items.push(Item { id, json, batch: None, urgent: None });
         let mut evicted = 0;
         while self.items.len() > self.policy.cap.max(1) {
             // The oldest event not in flight: one in flight may be delivered yet.
-            let gone = match self.items.iter().position(|i| !i.in_flight()) {
-                Some(oldest) => self.items.remove(oldest),
-                None => self.items.pop_front(),
-            };
-            self.lost_identify |= gone.is_some_and(|i| i.is_identify());
+            let oldest = self.items.iter().position(|i| !i.in_flight()).unwrap_or(0);
+            let gone = self.items.remove(oldest);
+            self.lost_identify |= gone.is_identify();
             evicted += 1;
         }
         self.dropped = self.dropped.saturating_add(evicted);
@@ -221,13 +219,7 @@ impl Queue {
         let id = self.next_batch;
         // Evictions another batch in flight already reports are not reported twice.
         let carried = self.dropped.saturating_sub(self.reserved.iter().map(|(_, n)| n).sum());
-        let mut body = Obj::new()
-            .str("apiKey", api_key)
-            .str("sentAt", &iso8601(now_ms))
-            .raw("dropped", &carried.to_string())
-            .finish();
-        body.pop();
-        body.push_str(",\"events\":[");
+        let mut body = Envelope { api_key, sent_at: iso8601(now_ms), dropped: carried, events: &[] }.open()?;
         let mut count = 0;
         let free = |i: &&mut Item| if urgent { !i.in_flight() } else { i.batch.is_none() };
         for item in self.items.iter_mut().filter(free) {
@@ -338,11 +330,17 @@ impl Queue {
         self.written_ms = now_ms;
     }
 
-    /// `q1 <dropped> <next batch id> <written ms>` then one `<messageId>\t<event json>` line per event. Event JSON written
-    /// by `json` never holds a raw newline or tab. In-flight marks are not persisted: after a
+    /// `q1 <dropped> <next batch id> <written ms>` then one `<messageId>\t<event json>` line per event. Event JSON
+    /// (`wire::to_json`) never holds a raw newline or tab. In-flight marks are not persisted: after a
     /// reload everything unacknowledged is sent again (at least once).
     pub fn encode(&self) -> String {
-        let mut out = format!("q1 {} {} {}", self.dropped, self.next_batch, self.written_ms.max(0.0) as u64);
+        let mut out = String::from("q1 ");
+        for (i, n) in [self.dropped.into(), self.next_batch.into(), self.written_ms.max(0.0) as u64].into_iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            json::push_u64(&mut out, n);
+        }
         for item in &self.items {
             out.push('\n');
             out.push_str(&item.id);
@@ -381,29 +379,4 @@ impl Queue {
         }
         q
     }
-}
-
-/// The JSON of an event's common fields, for the shell to extend.
-pub fn event_head(kind: &str, message_id: &str, now_ms: f64, visitor_id: &str, session_id: &str) -> Obj {
-    Obj::new()
-        .str("type", kind)
-        .str("messageId", message_id)
-        .str("timestamp", &iso8601(now_ms))
-        .str("visitorId", visitor_id)
-        .str("sessionId", session_id)
-}
-
-/// `{"k":v,…}` from already-rendered JSON values.
-pub fn object_of(fields: &[(String, String)]) -> String {
-    let mut out = String::from("{");
-    for (i, (k, v)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        json::push_str(&mut out, k);
-        out.push(':');
-        out.push_str(v);
-    }
-    out.push('}');
-    out
 }

@@ -72,7 +72,12 @@ impl Session {
 
     /// `id|started|last` for sessionStorage.
     pub fn encode(&self) -> String {
-        format!("{}|{}|{}", self.id, self.started_ms as u64, self.last_activity_ms as u64)
+        let mut out = self.id.clone();
+        out.push('|');
+        crate::json::push_u64(&mut out, self.started_ms as u64);
+        out.push('|');
+        crate::json::push_u64(&mut out, self.last_activity_ms as u64);
+        out
     }
 
     /// Reads what `encode` wrote; a malformed id or time reads as absent.

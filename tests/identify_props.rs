@@ -230,7 +230,7 @@ fn plausible_fields() -> impl Strategy<Value = Vec<(String, Input)>> {
 fn to_input(v: &Value) -> Input {
     match v {
         Value::Str(s) => Input::Str(s.clone()),
-        Value::Num(t) => Input::Num { value: t.parse().expect("kept number text parses"), text: t.clone() },
+        Value::Num(v, t) => Input::Num { value: *v, text: t.clone() },
         Value::Bool(b) => Input::Bool(*b),
     }
 }
@@ -274,7 +274,7 @@ fn check(fields: &[(String, Input)]) -> Option<Identify> {
                 Input::Str(s) => Value::Str(s.clone()),
                 Input::Num { value, text } => {
                     assert!(value.is_finite(), "accepted a non-finite number for {k}");
-                    Value::Num(text.clone())
+                    Value::Num(*value, text.clone())
                 }
                 Input::Bool(b) => Value::Bool(*b),
                 Input::Other(kind) => panic!("accepted a value of kind {kind} for {k}"),

@@ -29,7 +29,7 @@ impl Options {
             if v.is_undefined() || v.is_null() {
                 return Ok(None);
             }
-            as_t(&v).map(Some).ok_or_else(|| options_error(&format!("{k} must be a {kind}")))
+            as_t(&v).map(Some).ok_or_else(|| options_error(&crate::json::cat(&[k, " must be a ", kind])))
         }
         let string = |k: &str| field(o, k, "string", JsValue::as_string);
         let number = |k: &str| field(o, k, "number", JsValue::as_f64);
@@ -50,7 +50,7 @@ pub(super) fn positive(v: Option<f64>, default: f64) -> f64 {
 }
 
 pub(super) fn options_error(msg: &str) -> JsValue {
-    let err = js_sys::Error::new(&format!("SessionSight.init: {msg}"));
+    let err = js_sys::Error::new(&crate::json::cat(&["SessionSight.init: ", msg]));
     err.set_name("SessionSightConfigError");
     err.into()
 }

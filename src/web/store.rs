@@ -221,7 +221,7 @@ impl Stores {
             }
         }
         let found = jar.find_domain(host);
-        local.set(LS_DOMAIN, &format!("{host}={}", found.as_deref().unwrap_or("")));
+        local.set(LS_DOMAIN, &crate::json::cat(&[host, "=", found.as_deref().unwrap_or("")]));
         found
     }
 

@@ -4,6 +4,9 @@
 //! gzip sizes, which bound from below what any regex-lite-based SDK can weigh.
 use wasm_bindgen::prelude::*;
 
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(feature = "regex")]
 static KEY: std::sync::OnceLock<Option<regex_lite::Regex>> = std::sync::OnceLock::new();
 

@@ -297,8 +297,8 @@ test('events the SDK core rejects are 422 invalid_event naming the index and fie
   assert.equal(state.accepted, 0);
   assert.equal(state.rejected, cases.length * 2);
   const onDisk = existsSync(c.file) ? readFileSync(c.file, 'utf8') : '';
-  assert.ok(!onDisk.includes('6789'), 'no SSN reached the file');
-  assert.ok(!JSON.stringify(state).includes('6789'), 'no SSN in the collector state');
+  assert.ok(!/45.6789/.test(onDisk), 'no SSN reached the file');
+  assert.ok(!/45.6789/.test(JSON.stringify(state)), 'no SSN in the collector state');
 
   await assertStillServing(c);
 });

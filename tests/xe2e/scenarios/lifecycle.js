@@ -58,6 +58,20 @@ function frontProxy(target, pages = {}) {
   }));
 }
 
+/**
+ * Runs `fn` in the page's own realm (an inline script), not the driver's: geckodriver runs
+ * b.run() in a realm of its own, whose functions cannot stand in for the page's setTimeout,
+ * fetch or Date (calling the page's natives from there fails with a foreign `this`).
+ */
+function inPage(b, fn) {
+  return b.run((source) => {
+    const script = document.createElement('script');
+    script.textContent = source;
+    document.head.appendChild(script);
+    script.remove();
+  }, `(${fn})();`);
+}
+
 /** init() with an onError that keeps each reported message in window.__errors. */
 function initReporting(b) {
   return b.run(() => {
@@ -85,7 +99,7 @@ scenario('a request that never answers: flush() settles and delivery goes on', a
 scenario('an unload batch of unknown fate blocks no later send, and no timer spins', async (b) => {
   const c = await b.collector();
   await b.goto(c.url + '/embed.html');
-  await b.run(() => {
+  await inPage(b, () => {
     const setTimeoutOf = window.setTimeout;
     window.__zeroDelayTimers = 0;
     window.setTimeout = function (fn, delay, ...rest) {
@@ -134,7 +148,7 @@ scenario('a clock moved back 40 days after a failed send neither stalls delivery
   // The page's wall clock (Date) as a person would move it: timers and performance.now() run
   // on. It moves back right after the SDK has handled the failed send's answer, i.e. between
   // the failure and its retry. fetch is only watched (when each send started, what it got).
-  await b.run(() => {
+  await inPage(b, () => {
     const Real = window.Date;
     const realFetch = window.fetch;
     let offset = 0;
@@ -167,7 +181,7 @@ scenario('a clock moved back 40 days after a failed send neither stalls delivery
   await b.poll(() => identifiesOf(c, 'tag', 'clock').length, 1, { timeout: 30_000, message: 'delivered after the clock moved back' });
   const sends = await b.run(() => window.__sends);
   assert.ok(sends.some((s) => s.afterMove && s.status === 200), `the delivering send came after the move: ${JSON.stringify(sends)}`);
-  assert.ok(Date.now() - (await b.run(() => Date.now())) > 39 * 86_400_000, 'the page clock is 40 days back');
+  assert.ok(Date.now() - (await b.run(() => window.Date.now())) > 39 * 86_400_000, 'the page clock is 40 days back'); // (window.Date: the page's, in every driver's realm)
   assert.equal(await b.run(() => SessionSight.__stats().pending), 0);
   // After the jump, only a handful of requests: no timer firing over and over.
   assert.ok(c.state.requests - requestsBefore < 10, `${c.state.requests - requestsBefore} requests`);

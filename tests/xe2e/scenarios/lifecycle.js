@@ -136,6 +136,7 @@ scenario('any 2xx body is tolerated: nothing a server answers switches the SDK o
       await b.poll(() => identifiesOf(c, 'hostile', i).length, 1, { message: `delivered after the body ${JSON.stringify(body)}` });
       assert.match(await b.run(() => SessionSight.getVisitorId()), UUID);
       assert.equal(await b.run(() => SessionSight.__stats().disabled), false, `still on after ${JSON.stringify(body)}`);
+      await b.poll(() => b.run(() => SessionSight.__stats().pending), 0, { message: `the 2xx with ${JSON.stringify(body)} counted as delivered` });
     }
   } finally {
     await proxy.close();
@@ -190,7 +191,26 @@ scenario('a clock moved back 40 days after a failed send neither stalls delivery
 scenario('setConsent("denied") before init() through the snippet: nothing of the earlier visitor is written or sent', async (b) => {
   const c = await b.collector();
   const proxy = await frontProxy(c.url, {
-    '/snippet-deny.html': `<script>${SNIPPET}</script>
+    // First a watcher of every cookie and storage write the SDK makes (erasing is not
+    // writing): started denied, it must write nothing at all, not even briefly.
+    '/snippet-deny.html': `<script>
+  window.__writes = [];
+  (function () {
+    var cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+    Object.defineProperty(Document.prototype, 'cookie', { configurable: true,
+      get: function () { return cookie.get.call(this); },
+      set: function (v) {
+        if (/^\\s*(ss_vid|ss_sid|fsid)=[^;]/.test(v) && !/max-age=0|expires=thu, 01 jan 1970/i.test(v)) window.__writes.push(v.split(';')[0]);
+        cookie.set.call(this, v);
+      } });
+    var setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k) {
+      if (String(k).indexOf('ss_') === 0) window.__writes.push(String(k));
+      return setItem.apply(this, arguments);
+    };
+  })();
+</script>
+<script>${SNIPPET}</script>
 <script>
   SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }).then(function () { window.__initResolved = true; });
   SessionSight.setConsent('denied');
@@ -212,6 +232,7 @@ scenario('setConsent("denied") before init() through the snippet: nothing of the
     assert.equal(c.events((e) => e.visitorId === before.visitorId).length, 1, 'nothing more sent with the earlier visitor');
     assert.deepEqual(await b.sdkCookies(), {});
     assert.deepEqual(await b.storage(), EMPTY);
+    assert.deepEqual(await b.run(() => window.__writes), [], 'no cookie or storage write at all');
   } finally {
     await proxy.close();
   }

@@ -5,10 +5,14 @@
 //
 // The browser API a driver provides (one fresh profile per scenario):
 //   browser.open(url)   -> Promise<Tab>: a new tab in that profile, loaded
-//   browser.cookies()   -> Promise<{ name, value, domain }[]>: the profile's cookies
+//   browser.cookies()   -> Promise<{ name, value, domain }[]>: the cookies of the site the tab
+//                          used last is on (a driver's jar may show only those)
 // `serverDomainIsFollowed` also needs `*.example.com` to resolve to 127.0.0.1.
 //   tab.run(fn, arg)    -> Promise<result>: runs a self-contained `fn(arg)` in the page (awaited)
 //   tab.reload()        -> Promise<void>
+// A driver whose new tabs load hidden and stay so until selected (a browser shows them) says so,
+// pinned per engine by its runner:
+//   browser.newTabsLoadHidden -> true;  browser.use(tab) -> Promise<void>: selects it as a person would
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -26,11 +30,11 @@ const WATCH = `(function () {
     set: function (v) { window.__cookieWrites.push(String(v)); d.set.call(this, v); } });
 })();`;
 
-function page(ids, endpoint, query) {
+function page(ids, endpoint, query, head) {
   const json = (v) => JSON.stringify(v).replace(/</g, '\\u003c');
   const init = query.manual ? '' : `<script>window.__init = SessionSight.init({ apiKey: 'pk_test', endpoint: ${json(endpoint)}, flushIntervalMs: 100 })
   .then(function () { return 'ok'; }, function (e) { return String(e); });</script>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>server identity</title>
+  return `<!doctype html><html><head>${head}<meta charset="utf-8"><title>server identity</title>
 <script>window.__server = ${json(ids)};</script>
 ${query.watch ? `<script>${WATCH}</script>` : ''}
 <script src="/dist/sessionsight.js"></script>
@@ -40,18 +44,20 @@ ${init}
 
 /** The site: `/` through the identity middleware (given `options`), `/plain` without it
  *  (SDK only, the control). Both render the ids `forRequest` saw. Query: `watch=1` records
- *  cookie writes, `manual=1` leaves `SessionSight.init` to the test. Resolves to
- *  `{ url, port, close }`. */
-export function startSite({ endpoint, options }) {
+ *  cookie writes, `manual=1` leaves `SessionSight.init` to the test. `head`: HTML a driver
+ *  needs first in every page's <head> (e.g. a page-error hook). Resolves to
+ *  `{ url, port, head, close }`. */
+export function startSite({ endpoint, options, head = '' }) {
   const app = express();
   app.use('/dist', express.static(DIST, { cacheControl: false }));
-  const render = (req, res) => res.type('html').set('cache-control', 'no-store').send(page(forRequest(req), endpoint, req.query));
+  const render = (req, res) => res.type('html').set('cache-control', 'no-store').send(page(forRequest(req), endpoint, req.query, head));
   app.get('/plain', render);
   app.get('/', identityMiddleware(options), render);
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve({
       url: `http://127.0.0.1:${server.address().port}`,
       port: server.address().port,
+      head,
       close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
     }));
   });
@@ -137,6 +143,14 @@ export async function secondTabGetsItsOwnSession(browser, site) {
   assert.match(two.sdk.sessionId, UUID);
   assert.notEqual(two.sdk.sessionId, one.sdk.sessionId);
   assert.deepEqual(visitorWrites(two.writes), []);
+  // A tab that loads hidden claims ss_sid/fsid only once it is used (SPEC §3).
+  const hidden = !!browser.newTabsLoadHidden;
+  assert.equal(await tab.run(() => document.visibilityState), hidden ? 'hidden' : 'visible');
+  if (hidden) {
+    assert.equal((await jar(browser)).ss_sid, one.sdk.sessionId, 'a tab loaded hidden does not claim the session cookie');
+    await browser.use(tab);
+    await pollNode(async () => (await jar(browser)).ss_sid === two.sdk.sessionId);
+  }
   const c = await jar(browser);
   assert.equal(c.ss_sid, two.sdk.sessionId, 'the newest tab claimed the session cookie');
   assert.equal(c.ss_vid, one.sdk.visitorId);
@@ -182,7 +196,7 @@ export async function resetThenServerReissues(browser, site) {
 /** The server issues its cookies at `shop.example.com` (the SDK alone would pick `example.com`):
  *  the SDK follows the `ss_srv` marker, so every cookie exists once, at the server's domain. */
 export async function serverDomainIsFollowed(browser, site) {
-  const domainSite = await startSite({ endpoint: 'about:blank', options: { domain: 'shop.example.com' } });
+  const domainSite = await startSite({ endpoint: 'about:blank', options: { domain: 'shop.example.com' }, head: site.head });
   try {
     const tab = await browser.open(`http://app.shop.example.com:${domainSite.port}/?watch=1`);
     const s = await state(tab);
@@ -202,7 +216,7 @@ export async function serverDomainIsFollowed(browser, site) {
 async function pollNode(fn) {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${fn}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -288,3 +288,9 @@ export class Browser {
     await this.session.quit();
   }
 }
+
+/** Adds host names a scenario file needs mapped to 127.0.0.1 besides HOSTS (call at import time:
+ *  each engine reads the list when it launches, for `hosts: true` scenarios). */
+export function mapAlso(...names) {
+  for (const n of names) if (!HOSTS.includes(n)) HOSTS.push(n);
+}

@@ -1,0 +1,143 @@
+// Consent and logout as one site-wide state, in every engine: a denial, a re-grant or a reset
+// in one tab is followed by the other open tabs (SPEC §3). The observing tab stays in the
+// background and is driven over a BroadcastChannel: switching to it would fire focus, on which
+// the SDK re-reads the shared state anyway, and the scenario would no longer show that the tab
+// followed by itself.
+import assert from 'node:assert/strict';
+import { scenario } from '../scenario.js';
+
+const EMPTY = { local: {}, session: {} };
+// Nothing leaves by itself: the scenario decides when to flush.
+const HOLD = { flushIntervalMs: 600_000, batchSize: 500 };
+const identifiesOf = (c, key, value) => c.events((e) => e.type === 'identify' && e.customProperties?.[key] === value);
+/**
+ * Makes the current tab a background observer on the BroadcastChannel 'xe2e-lifecycle': it
+ * posts { vid, at, left } each time its visitor id changes (checked on every storage event
+ * and every 50 ms; `left` = SDK keys still in its storages and cookies), and answers the
+ * commands 'identify:<json>' (identify, then flush) with { did, vid, pending }.
+ */
+function observe(b) {
+  return b.run(() => {
+    const channel = new BroadcastChannel('xe2e-lifecycle');
+    const left = () => {
+      const keys = [];
+      for (const s of [localStorage, sessionStorage]) {
+        for (let i = 0; i < s.length; i++) if (s.key(i).startsWith('ss_')) keys.push(s.key(i));
+      }
+      for (const c of document.cookie.split('; ')) if (/^(ss_vid|ss_sid|fsid)=/.test(c)) keys.push(c.split('=')[0]);
+      return keys;
+    };
+    let last = SessionSight.getVisitorId();
+    let lastLeft = '';
+    const check = () => {
+      const vid = SessionSight.getVisitorId();
+      const now = left();
+      if (vid !== last || (now.length === 0 && lastLeft !== '')) channel.postMessage({ vid, at: Date.now(), left: now });
+      last = vid;
+      lastLeft = now.join();
+    };
+    window.addEventListener('storage', check);
+    window.setInterval(check, 50);
+    channel.onmessage = (e) => {
+      if (typeof e.data !== 'string' || !e.data.startsWith('identify:')) return;
+      SessionSight.identify(JSON.parse(e.data.slice(9)));
+      const pending = SessionSight.__stats().pending;
+      SessionSight.flush().then(() => channel.postMessage({ did: e.data, vid: SessionSight.getVisitorId(), pending }));
+    };
+  });
+}
+
+/** In the current tab: starts keeping what the observer posts in window.__heard. */
+function listen(b) {
+  return b.run(() => {
+    window.__heard = [];
+    window.__channel = new BroadcastChannel('xe2e-lifecycle');
+    window.__channel.onmessage = (e) => window.__heard.push(e.data);
+  });
+}
+
+/** Asks the observer to identify `payload`; resolves to its answer. */
+async function observerIdentifies(b, payload) {
+  const command = `identify:${JSON.stringify(payload)}`;
+  await b.run((m) => window.__channel.postMessage(m), command);
+  return b.poll(() => b.run((m) => window.__heard.find((h) => h.did === m) || null, command), (v) => v !== null,
+    { message: `the observer did ${command}` });
+}
+
+/** The first observer message after `since` whose visitor id satisfies `ok`. */
+function heardVisitor(b, since, ok, message) {
+  return b.poll(() => b.run((t) => window.__heard.filter((h) => h.vid && h.at >= t), since), (list) => list.some((h) => ok(h)), { message, timeout: 10_000 })
+    .then((list) => list.find((h) => ok(h)));
+}
+
+scenario('consent denied in one tab: the other tab follows within a second and keeps nothing', async (b) => {
+  const c = await b.collector();
+  const a = await b.embed(c.url, HOLD);
+  await b.run(() => { SessionSight.identify({ email: 'ana@example.com' }); return SessionSight.flush(); });
+  await b.poll(() => c.events((e) => e.type === 'identify').length, 1);
+  await observe(b);
+  await b.newTab();
+  await b.embed(c.url, HOLD);
+  await listen(b);
+  await b.run(() => SessionSight.flush());
+  await b.poll(() => c.events((e) => e.type === 'session_start').length, 2);
+  // From now on nothing is accepted: whatever of the old visitor is queued stays queued.
+  c.faults({ fail: 100_000, status: 503 });
+  const queued = await observerIdentifies(b, { step: 'queued before the denial' });
+  assert.ok(queued.pending > 0, 'the background tab holds an unsent event of the old visitor');
+  const sentBefore = c.events((e) => e.visitorId === a.visitorId).length;
+  const deniedAt = await b.run(() => { SessionSight.setConsent('denied'); return Date.now(); });
+  const followed = await heardVisitor(b, deniedAt, (h) => h.vid !== a.visitorId && h.left.length === 0, 'the background tab followed the denial');
+  assert.ok(followed.at - deniedAt < 1000, `followed in ${followed.at - deniedAt} ms`);
+  assert.deepEqual(await b.sdkCookies(), {});
+  assert.deepEqual(await b.storage(), EMPTY);
+  c.faults({});
+  // The background tab keeps working in memory: an email identified there is stored nowhere.
+  const after = await observerIdentifies(b, { email: 'bob@example.com', step: 'after' });
+  assert.notEqual(after.vid, a.visitorId);
+  await b.poll(() => identifiesOf(c, 'step', 'after').map((e) => e.visitorId), [after.vid]);
+  await b.run(() => SessionSight.flush());
+  assert.equal(identifiesOf(c, 'step', 'queued before the denial').length, 0, 'the queued event of the old visitor was dropped');
+  assert.equal(c.events((e) => e.visitorId === a.visitorId).length, sentBefore, 'nothing more sent with the old visitor');
+  assert.deepEqual(await b.sdkCookies(), {});
+  assert.deepEqual(await b.storage(), EMPTY);
+  assert.ok(!(await b.run(() => JSON.stringify(localStorage) + document.cookie)).includes('bob@example.com'));
+});
+
+scenario('consent granted again after a denial: every open tab uses the one fresh visitor id', async (b) => {
+  const c = await b.collector();
+  const a = await b.embed(c.url);
+  await observe(b);
+  await b.newTab();
+  await b.embed(c.url);
+  await listen(b);
+  const deniedAt = await b.run(() => { SessionSight.setConsent('denied'); return Date.now(); });
+  const denied = await heardVisitor(b, deniedAt, (h) => h.vid !== a.visitorId, 'the background tab followed the denial');
+  assert.ok(denied.at - deniedAt < 1000, `followed the denial in ${denied.at - deniedAt} ms`);
+  const grantedAt = await b.run(() => { SessionSight.setConsent('granted'); return Date.now(); });
+  const granted = await b.ids();
+  assert.notEqual(granted.visitorId, a.visitorId);
+  const followed = await heardVisitor(b, grantedAt, (h) => h.vid === granted.visitorId, 'the background tab adopted the fresh id');
+  assert.ok(followed.at - grantedAt < 1000, `followed the grant in ${followed.at - grantedAt} ms`);
+  assert.equal((await b.sdkCookies()).ss_vid.value, granted.visitorId);
+  const sent = await observerIdentifies(b, { step: 'after the grant' });
+  assert.equal(sent.vid, granted.visitorId);
+  await b.poll(() => identifiesOf(c, 'step', 'after the grant').map((e) => e.visitorId), [granted.visitorId]);
+});
+
+scenario("reset() in tab A: tab B's next identify() carries the new visitor id", async (b) => {
+  const c = await b.collector();
+  const before = await b.embed(c.url);
+  await b.run(() => { SessionSight.identify({ id: 'user-1' }); return SessionSight.flush(); });
+  await b.poll(() => c.events((e) => e.id === 'user-1').length, 1);
+  await observe(b); // tab B, in the background from now on
+  await b.newTab();
+  await b.embed(c.url);
+  await listen(b);
+  await b.run(() => SessionSight.reset());
+  const after = await b.ids();
+  assert.notEqual(after.visitorId, before.visitorId);
+  const sent = await observerIdentifies(b, { id: 'user-2' });
+  assert.equal(sent.vid, after.visitorId);
+  await b.poll(() => c.events((e) => e.id === 'user-2').map((e) => e.visitorId), [after.visitorId]);
+});

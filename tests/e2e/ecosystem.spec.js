@@ -2,7 +2,7 @@
 // script arrives, replayed in order), a page under a strict Content Security Policy, a Vite +
 // React app rendered on the server and hydrated in the browser, and the demo page itself.
 import { test, expect, openCollector, UUID } from './fixtures.js';
-import { createServer, request as httpRequest } from 'node:http';
+import { slowProxy } from '../xe2e/servers.js';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,37 +11,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SPA = join(ROOT, 'examples/spa');
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
-
-/**
- * A reverse proxy in front of `target` that holds the responses for the paths in `delays`
- * (milliseconds) before forwarding them: a real slow server, not request interception.
- * `log` records when each delayed path was asked for and answered.
- */
-function slowProxy(target, delays) {
-  const log = [];
-  const server = createServer((req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    const wait = delays[path] || 0;
-    const entry = wait ? { path, requestedAt: Date.now(), answeredAt: 0 } : null;
-    if (entry) log.push(entry);
-    setTimeout(() => {
-      const upstream = httpRequest(target + req.url, { method: req.method, headers: req.headers }, (answer) => {
-        if (entry) entry.answeredAt = Date.now();
-        res.writeHead(answer.statusCode, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-    }, wait);
-  });
-  return new Promise((ok) => {
-    server.listen(0, '127.0.0.1', () => ok({
-      url: `http://127.0.0.1:${server.address().port}`,
-      log,
-      close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
-    }));
-  });
-}
 
 /** Records the page's uncaught errors and console errors (but the browser's favicon 404). */
 function watch(page) {

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, embed, ids, openCollector, sdkCookies, sdkStorage, UUID } from './fixtures.js';
 import { chromiumArgs } from '../../playwright.config.js';
+import { tryUnreadablePayloads, UNREADABLE_OUTCOMES } from './page-probes.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SNIPPET = readFileSync(join(ROOT, 'js/snippet.js'), 'utf8').split('\n').filter((l) => !l.startsWith('//')).join('\n');
@@ -379,27 +380,8 @@ test('back/forward cache: the page is restored (pageshow.persisted), the SDK res
 test('payloads that cannot be read give SessionSightValidationError and leave the SDK working', async ({ page, collector }) => {
   const seen = errorsOf(page);
   await embed(page, collector.url);
-  const outcomes = await page.evaluate(() => {
-    const attempt = (payload) => {
-      try {
-        SessionSight.identify(payload);
-        return 'accepted';
-      } catch (e) {
-        return { name: e.name, code: e.code, field: e.field, ours: e instanceof SessionSight.SessionSightValidationError };
-      }
-    };
-    const { proxy, revoke } = Proxy.revocable({ plan: 'x' }, {});
-    revoke();
-    return [
-      attempt({ get plan() { throw new Error('boom'); } }),
-      attempt(proxy),
-      attempt(new Proxy({ plan: 'x' }, { ownKeys() { throw new Error('trap'); } })),
-      attempt({ get plan() { return SessionSight.getVisitorId(); } }),
-      attempt({ get plan() { SessionSight.identify({ nested: true }); return 'x'; } }),
-    ];
-  });
-  const unreadable = { name: 'SessionSightValidationError', code: 'payload_unreadable', field: 'payload', ours: true };
-  expect(outcomes).toEqual([unreadable, unreadable, unreadable, unreadable, unreadable]);
+  const outcomes = await page.evaluate(tryUnreadablePayloads);
+  expect(outcomes).toEqual(UNREADABLE_OUTCOMES);
   // Getters run once; validate() answers with the same error instead of throwing.
   expect(await page.evaluate(() => {
     let reads = 0;

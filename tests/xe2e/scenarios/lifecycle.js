@@ -13,6 +13,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { scenario } from '../scenario.js';
 import { UUID } from '../expect.js';
+import { tryUnreadablePayloads, UNREADABLE_OUTCOMES } from '../../e2e/page-probes.js';
 
 const EMPTY = { local: {}, session: {} };
 const SNIPPET = readFileSync(fileURLToPath(new URL('../../../js/snippet.js', import.meta.url)), 'utf8')
@@ -277,27 +278,8 @@ scenario('an identify dropped by a 413 on its own, or by the queue cap, is sent 
 scenario('payloads that cannot be read give SessionSightValidationError and leave the SDK working', async (b) => {
   const c = await b.collector();
   await b.embed(c.url);
-  const outcomes = await b.run(() => {
-    const attempt = (payload) => {
-      try {
-        SessionSight.identify(payload);
-        return 'accepted';
-      } catch (e) {
-        return { name: e.name, code: e.code, field: e.field, ours: e instanceof SessionSight.SessionSightValidationError };
-      }
-    };
-    const { proxy, revoke } = Proxy.revocable({ plan: 'x' }, {});
-    revoke();
-    return [
-      attempt({ get plan() { throw new Error('boom'); } }),
-      attempt(proxy),
-      attempt(new Proxy({ plan: 'x' }, { ownKeys() { throw new Error('trap'); } })),
-      attempt({ get plan() { return SessionSight.getVisitorId(); } }),
-      attempt({ get plan() { SessionSight.identify({ nested: true }); return 'x'; } }),
-    ];
-  });
-  const unreadable = { name: 'SessionSightValidationError', code: 'payload_unreadable', field: 'payload', ours: true };
-  assert.deepEqual(outcomes, [unreadable, unreadable, unreadable, unreadable, unreadable]);
+  const outcomes = await b.run(tryUnreadablePayloads);
+  assert.deepEqual(outcomes, UNREADABLE_OUTCOMES);
   // Getters run once; validate() answers with the same error instead of throwing.
   assert.equal(await b.run(() => {
     let reads = 0;

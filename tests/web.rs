@@ -53,6 +53,11 @@ fn started(extra: &str) -> Sdk {
     sdk
 }
 
+/// What a denial in another tab leaves behind: no SDK cookie, an empty localStorage.
+fn other_tab_erases_everything() {
+    js("for (const n of ['ss_vid','ss_sid','fsid']) document.cookie = n + '=; Path=/; Max-Age=0'; localStorage.clear();");
+}
+
 fn cookie(name: &str) -> Option<String> {
     js(&format!("const m = document.cookie.match(/(?:^|; ){name}=([^;]*)/); return m ? m[1] : null;")).as_string()
 }
@@ -366,7 +371,7 @@ fn a_denial_in_another_tab_is_followed_before_anything_is_written_or_sent() {
     sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
     sdk.persist();
     // The other tab erased everything.
-    js("for (const n of ['ss_vid','ss_sid','fsid']) document.cookie = n + '=; Path=/; Max-Age=0'; localStorage.clear();");
+    other_tab_erases_everything();
     // identify() itself notices, without an explicit sync.
     sdk.identify(js("return { email: 'ana@example.com' };"), NOW + 1.0).ok();
     sdk.persist();
@@ -389,7 +394,7 @@ fn a_denial_in_another_tab_stops_the_old_visitors_events_at_the_next_send() {
     let old = sdk.visitor_id();
     sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
     sdk.persist();
-    js("for (const n of ['ss_vid','ss_sid','fsid']) document.cookie = n + '=; Path=/; Max-Age=0'; localStorage.clear();");
+    other_tab_erases_everything();
     assert!(sdk.next_batch(NOW + 1.0, false).is_null(), "nothing of the old visitor goes out");
     assert!(!sdk.persistent());
     assert!(!sdk.visitor_id().is_empty() && sdk.visitor_id() != old);

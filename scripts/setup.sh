@@ -17,6 +17,16 @@ if command -v rustup >/dev/null && ! rustup target list --installed | grep -q wa
   rustup target add wasm32-unknown-unknown
 fi
 
+# The shipped wasm is built with a pinned nightly (scripts/build.mjs): rebuilding std with the
+# `immediate-abort` panic strategy drops std's panic machinery and core::fmt (about 12 KB gzip).
+# Its toolchain (about 8 s to download, minimal profile + the std sources) is read from here.
+nightly=$(sed -n 's/^const NIGHTLY = .\(nightly-[0-9-]*\).;$/\1/p' scripts/build.mjs)
+if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 || ! rustup component list --installed --toolchain "$nightly" 2>/dev/null | grep -q '^rust-src'; then
+  command -v rustup >/dev/null || die "rustup is missing: the browser build needs $nightly with rust-src (https://rustup.rs)."
+  say "installing the $nightly toolchain (minimal, with rust-src) for the size-optimised wasm"
+  rustup toolchain install "$nightly" --profile minimal --component rust-src
+fi
+
 # The CLI must match the crate's exact wasm-bindgen version (Cargo.toml pins it with "=").
 want=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)

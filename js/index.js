@@ -1,11 +1,12 @@
 // The ES module entry (bundlers, <script type="module">). In a browser, evaluating it starts
 // downloading and compiling the wasm (its only side effect, so init() finds it ready); during
 // server-side rendering it does nothing and every call is a no-op.
-import initWasm, * as wasm from '../pkg/sessionsight.js';
+import { initSync } from '../pkg/sessionsight.js';
+import * as wasm from '../pkg/sessionsight.js';
 import { prefetchWasm } from './prefetch.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
-const load = prefetchWasm(new URL('./sessionsight_bg.wasm', import.meta.url), initWasm);
+const load = prefetchWasm(new URL('./sessionsight_bg.wasm', import.meta.url), initSync);
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();

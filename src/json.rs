@@ -1,6 +1,7 @@
 //! Text the core writes without `core::fmt` (`format!`, `to_string` on numbers would pull
 //! its formatting machinery into the shipped wasm): decimal and hex integers for storage and
-//! timestamps, and JSON string literals for profile fingerprints. Wire JSON is `wire`'s.
+//! timestamps, and JSON string literals for profile fingerprints, and reading those integers
+//! back (one routine: std's `parse` brings one per integer type and radix). Wire JSON is `wire`'s.
 
 /// The parts joined: `[a, b].concat()` without its generic joining code.
 pub fn cat(parts: &[&str]) -> String {
@@ -9,6 +10,18 @@ pub fn cat(parts: &[&str]) -> String {
         out.push_str(p);
     }
     out
+}
+
+/// `s` as an unsigned integer in `radix` (10 or 16, either case): digits only, no sign, not
+/// empty, no overflow.
+pub fn parse_u64(s: &str, radix: u32) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        let d = (b as char).to_digit(radix)?;
+        n.checked_mul(u64::from(radix))?.checked_add(u64::from(d))
+    })
 }
 
 /// Appends `n` in decimal.
@@ -95,5 +108,23 @@ mod tests {
         push_hex16(&mut h, 0xabc);
         push_hex16(&mut h, u64::MAX);
         assert_eq!(h, format!("{:016x}{:016x}", 0xabc, u64::MAX));
+    }
+
+    #[test]
+    fn parses_what_it_renders_and_nothing_else() {
+        for n in [0u64, 7, 42, 1_795_860_000_123, u64::MAX] {
+            let mut s = String::new();
+            push_u64(&mut s, n);
+            assert_eq!(parse_u64(&s, 10), Some(n));
+            let mut h = String::new();
+            push_hex16(&mut h, n);
+            assert_eq!(parse_u64(&h, 16), Some(n));
+            assert_eq!(parse_u64(&h.to_uppercase(), 16), Some(n));
+        }
+        for bad in ["", "-1", "+1", " 1", "1 ", "1.5", "x", "18446744073709551616", "ff"] {
+            assert_eq!(parse_u64(bad, 10), None, "{bad:?}");
+        }
+        assert_eq!(parse_u64("g", 16), None);
+        assert_eq!(parse_u64("10000000000000000", 16), None);
     }
 }

@@ -90,11 +90,11 @@ impl Profile {
     /// Reads what `encode` wrote; anything malformed reads as absent.
     pub fn decode(s: &str) -> Option<Profile> {
         let (owner, rest) = s.split_once(';')?;
-        let owner = u64::from_str_radix(owner, 16).ok()?;
+        let owner = crate::json::parse_u64(owner, 16)?;
         let mut fields = Vec::new();
         for pair in rest.split(',').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once(':')?;
-            fields.push((u64::from_str_radix(k, 16).ok()?, u64::from_str_radix(v, 16).ok()?));
+            fields.push((crate::json::parse_u64(k, 16)?, crate::json::parse_u64(v, 16)?));
         }
         fields.truncate(MAX_FIELDS);
         Some(Profile { owner, fields })

@@ -358,16 +358,16 @@ impl Queue {
             return q;
         };
         let mut fields = header.split(' ');
-        let Some(dropped) = fields.next().and_then(|d| d.parse().ok()) else {
+        let Some(dropped) = fields.next().and_then(|d| u32::try_from(json::parse_u64(d, 10)?).ok()) else {
             return q;
         };
         q.dropped = dropped;
         // Batch ids continue where they were, so an answer to a batch sent before the
         // reload can never be taken for one sent after it.
-        if let Some(next) = fields.next().and_then(|n| n.parse::<u32>().ok()) {
+        if let Some(next) = fields.next().and_then(|n| u32::try_from(json::parse_u64(n, 10)?).ok()) {
             q.next_batch = next.max(1);
         }
-        if let Some(written) = fields.next().and_then(|n| n.parse::<u64>().ok()) {
+        if let Some(written) = fields.next().and_then(|n| json::parse_u64(n, 10)) {
             q.written_ms = written as f64;
         }
         for line in lines {

@@ -84,8 +84,8 @@ impl Session {
     pub fn decode(s: &str) -> Option<Session> {
         let mut parts = s.split('|');
         let id = crate::ids::normalize_uuid(parts.next()?)?;
-        let started: u64 = parts.next()?.parse().ok()?;
-        let last: u64 = parts.next()?.parse().ok()?;
+        let started = crate::json::parse_u64(parts.next()?, 10)?;
+        let last = crate::json::parse_u64(parts.next()?, 10)?;
         if parts.next().is_some() || last < started {
             return None;
         }

@@ -72,6 +72,10 @@ impl Identify {
 
 /// Length as JavaScript's `String.length` counts it (UTF-16 code units).
 pub fn js_len(s: &str) -> usize {
+    // ASCII (nearly every value) has one UTF-16 unit per byte; `is_ascii` checks a word at a time.
+    if s.is_ascii() {
+        return s.len();
+    }
     s.encode_utf16().count()
 }
 

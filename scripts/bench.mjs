@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { join, extname, normalize } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config.js';
-import { composition, sizeOf, wasmOpt } from './wasm-tools.mjs';
+import { cargoShipped, composition, sizeOf, wasmOpt } from './wasm-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/anchors');
@@ -151,13 +151,12 @@ async function memory(browser, origin) {
   return rows;
 }
 
-/** The PII engine's floor: bench/floor built with and without one regex-lite pattern. */
+/** The PII engine's floor: bench/floor built like the SDK, with and without one regex-lite pattern. */
 function sizeFloor() {
   const dir = join(root, 'bench/floor');
   const out = {};
   for (const [name, features] of [['wasm-bindgen only', []], ['wasm-bindgen + one regex-lite pattern', ['--features', 'regex']]]) {
-    execFileSync('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', ...features], { cwd: dir, stdio: 'ignore' });
-    const target = join(dir, 'target/wasm32-unknown-unknown/release/sessionsight_size_floor.wasm');
+    const target = join(cargoShipped(dir, features, 'target'), 'sessionsight_size_floor.wasm');
     execFileSync('wasm-bindgen', [target, '--out-dir', join(dir, 'target/out'), '--target', 'web', '--no-typescript']);
     wasmOpt(join(dir, 'target/out/sessionsight_size_floor_bg.wasm'), join(dir, 'target/out/opt.wasm'));
     out[name] = sizeOf([join(dir, 'target/out/opt.wasm'), join(dir, 'target/out/sessionsight_size_floor.js')]);

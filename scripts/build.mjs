@@ -6,10 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { shortenNames, sizeOf, wasmOpt } from './wasm-tools.mjs';
+import { cargoShipped, shortenNames, sizeOf, wasmOpt } from './wasm-tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const NIGHTLY = 'nightly-2026-05-20';
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 // Everything is written to *.next folders first and swapped in at the end, so a server or
@@ -22,15 +21,9 @@ for (const d of [pkgNext, distNext]) rmSync(d, { recursive: true, force: true })
 const wasmOut = 'target/wasm32-unknown-unknown/release/sessionsight.wasm';
 run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'collector']);
 run('wasm-bindgen', [wasmOut, '--out-dir', join(pkgNext, 'collector'), '--target', 'web', '--no-typescript']);
-// The browser's wasm: std rebuilt from source with the `immediate-abort` panic strategy (a
-// panic is a trap, with no message formatting, locations or hook: -10.3 KB gzip) and std's
-// `optimize_for_size` (smaller sort and string routines: -2.0 KB gzip). Both are nightly-only,
-// so the toolchain is pinned (scripts/setup.sh installs it); its own target dir keeps the
-// stable builds' caches intact.
-execFileSync('cargo', [`+${NIGHTLY}`, 'build', '--release', '--target', 'wasm32-unknown-unknown', '--target-dir', 'target/shipped',
-  '-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size'],
-{ cwd: root, stdio: 'inherit', env: { ...process.env, RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort' } });
-run('wasm-bindgen', ['target/shipped/' + wasmOut.slice('target/'.length), '--out-dir', pkgNext, '--target', 'web', '--no-typescript']);
+// The browser's wasm: built like `cargoShipped` says (pinned nightly, std rebuilt for size).
+const shipped = cargoShipped(root);
+run('wasm-bindgen', [join(shipped, 'sessionsight.wasm'), '--out-dir', pkgNext, '--target', 'web', '--no-typescript']);
 shortenNames(join(pkgNext, 'sessionsight_bg.wasm'), join(pkgNext, 'sessionsight.js'));
 
 mkdirSync(distNext);

@@ -19,8 +19,11 @@ fi
 
 # The shipped wasm is built with a pinned nightly (scripts/build.mjs): rebuilding std with the
 # `immediate-abort` panic strategy drops std's panic machinery and core::fmt (about 12 KB gzip).
-# Its toolchain (about 8 s to download, minimal profile + the std sources) is read from here.
-nightly=$(sed -n 's/^const NIGHTLY = .\(nightly-[0-9-]*\).;$/\1/p' scripts/build.mjs)
+# Its toolchain (about 8 s to download, minimal profile + the std sources) is named in
+# scripts/wasm-tools.mjs.
+nightly=$(sed -n 's/^export const NIGHTLY = .\(nightly-[0-9-]*\).;$/\1/p' scripts/wasm-tools.mjs)
+[ -n "$nightly" ] || die "no NIGHTLY in scripts/wasm-tools.mjs"
+
 if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 || ! rustup component list --installed --toolchain "$nightly" 2>/dev/null | grep -q '^rust-src'; then
   command -v rustup >/dev/null || die "rustup is missing: the browser build needs $nightly with rust-src (https://rustup.rs)."
   say "installing the $nightly toolchain (minimal, with rust-src) for the size-optimised wasm"

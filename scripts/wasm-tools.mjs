@@ -2,6 +2,7 @@
 // measured (raw, gzip -9, brotli 11), so the two always agree.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -19,6 +20,22 @@ export function wasmOpt(input, output) {
   execFileSync(`${root}node_modules/.bin/wasm-opt`, [input, ...PASSES, '--strip-debug', '--strip-producers',
     '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
     '--enable-reference-types', '--enable-multivalue', '-o', output], { stdio: 'inherit' });
+}
+
+/** The pinned nightly the browser's wasm is built with (scripts/setup.sh installs it). */
+export const NIGHTLY = 'nightly-2026-05-20';
+
+/**
+ * `cargo build --release` for the browser in `dir`: std rebuilt from source with the
+ * `immediate-abort` panic strategy (a panic is a trap, with no message formatting, locations
+ * or hook: -10.3 KB gzip) and std's `optimize_for_size` (smaller sort and string routines:
+ * -2.0 KB gzip). Both are nightly-only, hence the pinned toolchain. Returns the target dir.
+ */
+export function cargoShipped(dir, args = [], targetDir = 'target/shipped') {
+  execFileSync('cargo', [`+${NIGHTLY}`, 'build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--target-dir', targetDir,
+    '-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size', ...args],
+  { cwd: dir, stdio: 'inherit', env: { ...process.env, RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort' } });
+  return join(dir, targetDir, 'wasm32-unknown-unknown/release');
 }
 
 /** Summed raw, gzip and brotli sizes of the given files. */

@@ -1,12 +1,12 @@
 //! Credentials: Stripe, OpenAI, Anthropic, AWS, GitHub and Slack keys and tokens, Slack
 //! webhook URLs, JWTs and generic `sk-`/`pk-` keys. A byte scan finds known prefixes; each
-//! family's anchored regex (regex-lite, compiled once) confirms the token after it.
+//! family's anchored pattern confirms the token after it. The patterns are written as
+//! regexes and checked against regex-lite in the tests (`src/pii/tests/oracle.rs`); the
+//! shipped code matches them with the hand-written byte scans below (`*_end`, over
+//! `super::pattern`).
 
-use std::sync::OnceLock;
-
-use regex_lite::Regex;
-
-use super::scan::{byte_before, find_at, is_alnum, lazy};
+use super::pattern::{alnum, base64url, digit, lit, lit_ci, run, word};
+use super::scan::{byte_before, is_alnum};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Cred {
@@ -18,14 +18,6 @@ enum Cred {
     SlackHook,
     Jwt,
 }
-
-pub(super) static STRIPE_RE: OnceLock<Option<Regex>> = OnceLock::new();
-pub(super) static DASH_KEY_RE: OnceLock<Option<Regex>> = OnceLock::new();
-pub(super) static AWS_RE: OnceLock<Option<Regex>> = OnceLock::new();
-pub(super) static GITHUB_RE: OnceLock<Option<Regex>> = OnceLock::new();
-pub(super) static SLACK_RE: OnceLock<Option<Regex>> = OnceLock::new();
-pub(super) static SLACK_HOOK_RE: OnceLock<Option<Regex>> = OnceLock::new();
-pub(super) static JWT_RE: OnceLock<Option<Regex>> = OnceLock::new();
 
 impl Cred {
     /// The family whose prefix starts `rest`, if any (the cheap prefilter). Stripe, GitHub
@@ -52,28 +44,74 @@ impl Cred {
         })
     }
 
-    /// Anchored pattern for the whole token, compiled on first use.
-    fn regex(self) -> Option<&'static Regex> {
+    /// End of the family's anchored token at `b[i..]`, if the whole token is there.
+    fn end(self, b: &[u8], i: usize) -> Option<usize> {
         match self {
-            Cred::Stripe => lazy(&STRIPE_RE, r"^(?i:(?:sk|rk|pk)_(?:live|test)_|whsec_)[A-Za-z0-9]{10}"),
-            Cred::DashKey => lazy(&DASH_KEY_RE, r"^(?:sk-ant-[A-Za-z0-9_.\-]{3}|(?:sk|pk)-[A-Za-z0-9_\-]{16})"),
-            Cred::Aws => lazy(&AWS_RE, r"^(?:(?:AKIA|ASIA)[A-Z0-9]{16}|akia[a-z0-9]{16})"),
-            Cred::GitHub => lazy(&GITHUB_RE, r"^(?:(?i:gh[pousr]_)[A-Za-z0-9]{20}|(?i:github_pat_)[A-Za-z0-9_]{20})"),
-            // Slack tokens start with a numeric team or user id (`xoxb-1234…`): `xoxo-hugs-…`
-            // is a greeting.
-            Cred::Slack => lazy(&SLACK_RE, r"^(?i:xox[abposre]-)[0-9]+-[A-Za-z0-9\-]{5}"),
-            Cred::SlackHook => lazy(
-                &SLACK_HOOK_RE,
-                r"^(?i:hooks\.slack\.com/services/)T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]",
-            ),
-            Cred::Jwt => lazy(&JWT_RE, r"^eyJ[A-Za-z0-9_\-]{7,}\.eyJ[A-Za-z0-9_\-]{7,}\.[A-Za-z0-9_\-]{10}"),
+            Cred::Stripe => stripe_end(b, i),
+            Cred::DashKey => dash_key_end(b, i),
+            Cred::Aws => aws_end(b, i),
+            Cred::GitHub => github_end(b, i),
+            Cred::Slack => slack_end(b, i),
+            Cred::SlackHook => slack_hook_end(b, i),
+            Cred::Jwt => jwt_end(b, i),
         }
     }
 }
 
+// One matcher per family. Each doc line is the regex it implements, the one that
+// `src/pii/tests/oracle.rs` (`PATTERNS`) holds and checks it against.
+
+/// `^(?i:(?:sk|rk|pk)_(?:live|test)_|whsec_)[A-Za-z0-9]{10}`
+pub(super) fn stripe_end(b: &[u8], i: usize) -> Option<usize> {
+    let prefixes: &[&[u8]] = &[b"sk_live_", b"sk_test_", b"rk_live_", b"rk_test_", b"pk_live_", b"pk_test_", b"whsec_"];
+    run(b, lit_ci(b, i, prefixes)?, alnum, 10, 10)
+}
+
+/// `^(?:sk-ant-[A-Za-z0-9_.\-]{3}|(?:sk|pk)-[A-Za-z0-9_\-]{16})`, alternatives in that order.
+pub(super) fn dash_key_end(b: &[u8], i: usize) -> Option<usize> {
+    let ant = lit(b, i, &[b"sk-ant-"]).and_then(|e| run(b, e, |c| base64url(c) || c == b'.', 3, 3));
+    ant.or_else(|| run(b, lit(b, i, &[b"sk-", b"pk-"])?, base64url, 16, 16))
+}
+
+/// `^(?:(?:AKIA|ASIA)[A-Z0-9]{16}|akia[a-z0-9]{16})`
+pub(super) fn aws_end(b: &[u8], i: usize) -> Option<usize> {
+    let upper = |c: u8| c.is_ascii_uppercase() || c.is_ascii_digit();
+    let lower = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let id = lit(b, i, &[b"AKIA", b"ASIA"]).and_then(|e| run(b, e, upper, 16, 16));
+    id.or_else(|| run(b, lit(b, i, &[b"akia"])?, lower, 16, 16))
+}
+
+/// `^(?:(?i:gh[pousr]_)[A-Za-z0-9]{20}|(?i:github_pat_)[A-Za-z0-9_]{20})`
+pub(super) fn github_end(b: &[u8], i: usize) -> Option<usize> {
+    let short = lit_ci(b, i, &[b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"]).and_then(|e| run(b, e, alnum, 20, 20));
+    short.or_else(|| run(b, lit_ci(b, i, &[b"github_pat_"])?, word, 20, 20))
+}
+
+/// `^(?i:xox[abposre]-)[0-9]+-[A-Za-z0-9\-]{5}`: Slack tokens start with a numeric team or
+/// user id (`xoxb-1234…`); `xoxo-hugs-…` is a greeting.
+pub(super) fn slack_end(b: &[u8], i: usize) -> Option<usize> {
+    let kinds: &[&[u8]] = &[b"xoxa-", b"xoxb-", b"xoxp-", b"xoxo-", b"xoxs-", b"xoxr-", b"xoxe-"];
+    let id = run(b, lit_ci(b, i, kinds)?, digit, 1, usize::MAX)?;
+    run(b, lit(b, id, &[b"-"])?, |c| alnum(c) || c == b'-', 5, 5)
+}
+
+/// `^(?i:hooks\.slack\.com/services/)T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]`
+pub(super) fn slack_hook_end(b: &[u8], i: usize) -> Option<usize> {
+    let team = run(b, lit(b, lit_ci(b, i, &[b"hooks.slack.com/services/"])?, &[b"T"])?, word, 1, usize::MAX)?;
+    let bot = run(b, lit(b, team, &[b"/B"])?, word, 1, usize::MAX)?;
+    run(b, lit(b, bot, &[b"/"])?, word, 1, 1)
+}
+
+/// `^eyJ[A-Za-z0-9_\-]{7,}\.eyJ[A-Za-z0-9_\-]{7,}\.[A-Za-z0-9_\-]{10}`
+pub(super) fn jwt_end(b: &[u8], i: usize) -> Option<usize> {
+    let header = run(b, lit(b, i, &[b"eyJ"])?, base64url, 7, usize::MAX)?;
+    let payload = run(b, lit(b, header, &[b".eyJ"])?, base64url, 7, usize::MAX)?;
+    run(b, lit(b, payload, &[b"."])?, base64url, 10, 10)
+}
+
 /// One pass over the bytes; at each known prefix (that starts a word, except for JWTs and
-/// webhook URLs, which are unambiguous anywhere) the family's anchored regex is tried on
-/// the rest of the text. `_` separates words here (`aws_AKIA…`, `key_sk-…`); a letter or
+/// webhook URLs, which are unambiguous anywhere) the family's anchored pattern is matched
+/// against the rest of the text. `_` separates words here (`aws_AKIA…`, `key_sk-…`); a letter or
 /// digit before the prefix makes it part of a word (`risk-averse`, `ask_test_…`). Patterns state only the minimum length (`{10}`, not `{10,}`):
 /// "at least" is all that matters, and it keeps every attempt short.
 pub(super) fn has_credential(text: &str) -> bool {
@@ -91,9 +129,9 @@ pub(super) fn has_credential(text: &str) -> bool {
         if (!anywhere && is_alnum(byte_before(b, i))) || (family == Cred::Jwt && i < jwt_skip_until) {
             continue;
         }
-        let Some(end) = family.regex().and_then(|re| find_at(re, text, i)) else {
+        let Some(end) = family.end(b, i) else {
             if family == Cred::Jwt {
-                jwt_skip_until = i + b.get(i..).map_or(0, |r| r.iter().take_while(|&&c| is_base64url(c)).count());
+                jwt_skip_until = i + b.get(i..).map_or(0, |r| r.iter().take_while(|&&c| base64url(c)).count());
             }
             continue;
         };
@@ -103,10 +141,6 @@ pub(super) fn has_credential(text: &str) -> bool {
         }
     }
     false
-}
-
-fn is_base64url(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
 }
 
 #[cfg(test)]

@@ -2,15 +2,13 @@
 //! 11–30 letters or digits, compact or in groups of any size, in either case, passing the
 //! mod-97 check. Where the shape alone is ambiguous (lower-case compact text looks like a
 //! hash; a letter glued on one side may belong to the neighbour) the country's registered
-//! length must match exactly too, which keeps hashes and ids out.
+//! length must match exactly too, which keeps hashes and ids out. The candidate's shape is
+//! written as a regex and checked against regex-lite in the tests
+//! (`src/pii/tests/oracle.rs`); the shipped code matches it with the hand-written byte scan
+//! `iban_end`.
 
-use std::sync::OnceLock;
-
-use regex_lite::Regex;
-
-use super::scan::{byte_before, find_at, is_alnum, lazy};
-
-pub(super) static IBAN_RE: OnceLock<Option<Regex>> = OnceLock::new();
+use super::pattern::{alnum, alpha, digit, run, spaced_run};
+use super::scan::{byte_before, is_alnum};
 
 /// Country codes of the SWIFT IBAN registry plus the countries with published IBAN-like
 /// formats (mostly francophone Africa), each with its length. A checksum alone lets 1 in 97
@@ -40,7 +38,7 @@ pub(super) fn has_iban(text: &str) -> bool {
         return false;
     }
     (0..b.len()).any(|i| {
-        // Candidates: two letters then two digits. Only then the regex.
+        // Candidates: two letters then two digits. Only then the whole shape.
         let shape = matches!(
             b.get(i..i + 4),
             Some([l0, l1, d0, d1]) if l0.is_ascii_alphabetic() && l1.is_ascii_alphabetic()
@@ -49,12 +47,14 @@ pub(super) fn has_iban(text: &str) -> bool {
         if !shape {
             return false;
         }
-        // Letters or digits, each after at most one space: compact or grouped any way.
-        let Some(re) = lazy(&IBAN_RE, r"^[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}") else {
-            return false;
-        };
-        find_at(re, text, i).is_some_and(|end| candidate_ok(b, i, end))
+        iban_end(b, i).is_some_and(|end| candidate_ok(b, i, end))
     })
+}
+
+/// `^[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]){11,30}`: letters or digits, each after at most
+/// one space, so compact or grouped any way. Its end, if it matches at `b[i..]`.
+pub(super) fn iban_end(b: &[u8], i: usize) -> Option<usize> {
+    spaced_run(b, run(b, run(b, i, alpha, 2, 2)?, digit, 2, 2)?, alnum, 11, 30)
 }
 
 /// Tries the candidate `b[start..end]` and every shorter one ending on a letter or digit

@@ -10,24 +10,26 @@
 //! Cost model: one pass counts ASCII digits, and each digit family needs a minimum count
 //! (SSN 9, card 13, phone 8, IBAN 2), so most values skip them outright; one more pass looks
 //! for credential prefixes. Numeric shapes (SSN, cards, phones) are matched by small
-//! hand-written scanners. Regexes (IBAN and credentials) are compiled lazily, once each,
-//! and only ever run `^`-anchored at a candidate position a byte scan already found
-//! (two letters + two digits at a word start; a known key prefix), so a failed attempt
-//! costs a few bytes and nothing is quadratic. Every candidate is confirmed in plain Rust:
-//! the bytes around it, Luhn, ISO 13616 mod-97, digit counts. Input longer than
-//! [`MAX_SCAN_BYTES`] is inspected only up to that length; nothing indexes unchecked, so no
-//! input can panic.
+//! hand-written scanners. The IBAN and credential patterns are written as regexes and
+//! checked against regex-lite in the tests; the shipped code matches them with hand-written
+//! byte scans (`pattern`), only ever `^`-anchored at a candidate position a byte scan
+//! already found (two letters + two digits at a word start; a known key prefix), so a
+//! failed attempt costs a few bytes and nothing is quadratic. Every candidate is confirmed
+//! in plain Rust: the bytes around it, Luhn, ISO 13616 mod-97, digit counts. Input longer
+//! than [`MAX_SCAN_BYTES`] is inspected only up to that length; nothing indexes unchecked,
+//! so no input can panic.
 //!
 //! Glue: people write `aws_AKIA…`, `card:4111…`, `4111111111111111x`, `555-123-4567x123`,
 //! `de89…` in lower case or with odd spacing. `_` and punctuation always separate tokens;
 //! letters on one side of a long checksummed number (card, IBAN) do not hide it, letters on
 //! both sides make it part of an identifier or hash; a letter right after a phone number is
 //! an extension. One file per family: `ssn`, `card`, `iban`, `phone`, `credential`, over the
-//! byte helpers of `scan`.
+//! byte helpers of `scan` and `pattern`.
 
 mod card;
 mod credential;
 mod iban;
+mod pattern;
 mod phone;
 mod scan;
 mod ssn;

@@ -1,8 +1,7 @@
 //! Byte-level helpers the detectors share: bounded input, neighbours of a match, fixed
-//! numeric shapes, the glue rules around a numeric token, and regexes compiled once.
-
-use regex_lite::Regex;
-use std::sync::OnceLock;
+//! numeric shapes and the glue rules around a numeric token. (The IBAN and credential
+//! patterns are written as regexes and checked against regex-lite in the tests; the shipped
+//! code matches them with the hand-written byte scans of `pattern`.)
 
 use super::MAX_SCAN_BYTES;
 
@@ -31,22 +30,6 @@ pub(super) fn is_alnum(c: Option<u8>) -> bool {
     c.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
-
-/// A regex compiled on first use. `None` only if the (constant) pattern failed to compile,
-/// which tests rule out; callers then treat the family as absent instead of trapping.
-pub(super) fn lazy(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
-    cell.get_or_init(|| Regex::new(pattern).ok()).as_ref()
-}
-
-/// End (as an index into `text`) of the match of the `^`-anchored `re` at byte `at`.
-/// Anchored searches stop as soon as no match is possible, so a failed attempt costs only
-/// the few bytes it looked at; `at` is always the index of an ASCII byte, hence a char
-/// boundary (`get` would refuse anything else rather than panic).
-pub(super) fn find_at(re: &Regex, text: &str, at: usize) -> Option<usize> {
-    let m = re.find(text.get(at..)?)?;
-    Some(at + m.end())
-}
-
 /// Whether a digit run starts at `i` (a digit not preceded by a digit).
 pub(super) fn run_starts_at(b: &[u8], i: usize) -> bool {
     is_digit(b.get(i).copied()) && !is_digit(byte_before(b, i))
@@ -55,7 +38,7 @@ pub(super) fn run_starts_at(b: &[u8], i: usize) -> bool {
 /// Matches a fixed-width numeric shape at `b[i..]` and returns its end: in `shape`, `d` is
 /// an ASCII digit, `s` a separator from `seps` (the same byte at every `s`), and any other
 /// byte stands for itself. The digit families are scanned with shapes rather than regexes:
-/// `regex-lite`'s `PikeVM` costs 0.3–0.7 µs per byte on digit-heavy text, a shape a few ns.
+/// `regex-lite`'s `PikeVM` cost 0.3–0.7 µs per byte on digit-heavy text, a shape a few ns.
 pub(super) fn shape_at(b: &[u8], i: usize, shape: &[u8], seps: &[u8]) -> Option<usize> {
     let mut sep = None;
     for (k, &want) in shape.iter().enumerate() {

@@ -133,11 +133,10 @@ export function shortenNames(wasmPath, gluePath) {
 
 // Function-name patterns → the part of the SDK they belong to, for `composition`.
 const PARTS = [
-  ['regex-lite (IBAN and credential patterns)', /regex_lite/],
-  ['core::fmt and panics (std and regex-lite panic paths)', /core::fmt|fmt::|Formatter|escape_debug|printable|panic|unwrap_failed|expect_failed|slice_error_fail|slice_.*_fail|str_index_overflow|count::do_count_chars|char_count/],
+  ['core::fmt and panics', /core::fmt|fmt::|Formatter|escape_debug|printable|panic|unwrap_failed|expect_failed|slice_error_fail|slice_.*_fail|str_index_overflow|count::do_count_chars|char_count/],
   ['allocator (talc) and alloc', /talc|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_|alloc::alloc|raw_vec|RawVec|finish_grow/],
   ['serde-wasm-bindgen and wire types', /serde|sessionsight::wire/],
-  ['SDK: PII scanners', /sessionsight::pii/],
+  ['SDK: PII scanners (SSN, card, IBAN, phone, credential)', /sessionsight::pii/],
   ['SDK: validation, ids, cookies, session, queue, profile', /sessionsight::/],
   ['wasm-bindgen, js-sys, web-sys glue; exported entry points (SDK code inlined into them)', /wasm_bindgen|js_sys|web_sys|externref|^sdk_|^validateIdentify|^__wbg|^__wbindgen|closures|multivalue shim/],
   ['std / core / alloc (collections, strings, sort, hashing)', /std|core|alloc|hashbrown/],
@@ -192,7 +191,8 @@ export function composition(wasm, scratch) {
     pos = end;
   }
   bodies.forEach((len, i) => {
-    const name = names.get(i + imported) || '';
+    // std rebuilt from source names crates with a hash (`sessionsight[5d72…]::`): drop it.
+    const name = (names.get(i + imported) || '').replace(/\[[0-9a-f]+\]/g, '');
     credit((PARTS.find(([, re]) => re.test(name)) || ['other'])[0], len);
   });
   const total = [...parts.values()].reduce((a, b) => a + b, 0);

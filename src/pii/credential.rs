@@ -24,6 +24,12 @@ impl Cred {
     /// and Slack prefixes in any case (`SK_LIVE_…`); AWS ids upper- or lower-case; JWTs and
     /// `sk-`/`pk-` keys exactly (`SK-2024-…` is a product code more often than a key).
     fn prefixed(rest: &[u8]) -> Option<Cred> {
+        // The first two letters of every prefix, in any case: most positions of a text stop
+        // here, before the 16-byte lower-casing below (the scan's cost on long values).
+        let two = [rest.first()?.to_ascii_lowercase(), rest.get(1)?.to_ascii_lowercase()];
+        if !matches!(&two, b"sk" | b"pk" | b"rk" | b"ak" | b"as" | b"ey" | b"wh" | b"gh" | b"gi" | b"xo" | b"ho") {
+            return None;
+        }
         match rest {
             [b's' | b'p', b'k', b'-', ..] => return Some(Cred::DashKey),
             [b'A', b'K' | b'S', b'I', b'A', ..] | [b'a', b'k', b'i', b'a', ..] => return Some(Cred::Aws),

@@ -12,25 +12,15 @@ use super::scan::{byte_before, is_alnum};
 
 /// Country codes of the SWIFT IBAN registry plus the countries with published IBAN-like
 /// formats (mostly francophone Africa), each with its length. A checksum alone lets 1 in 97
-/// random tokens through.
-const IBAN_COUNTRIES: &[(&[u8; 2], u8)] = &[
-    (b"AD", 24), (b"AE", 23), (b"AL", 28), (b"AO", 25), (b"AT", 20), (b"AZ", 28), (b"BA", 20),
-    (b"BE", 16), (b"BF", 28), (b"BG", 22), (b"BH", 22), (b"BI", 27), (b"BJ", 28), (b"BR", 29),
-    (b"BY", 28), (b"CF", 27), (b"CG", 27), (b"CH", 21), (b"CI", 28), (b"CM", 27), (b"CR", 22),
-    (b"CV", 25), (b"CY", 28), (b"CZ", 24), (b"DE", 22), (b"DJ", 27), (b"DK", 18), (b"DO", 28),
-    (b"DZ", 26), (b"EE", 20), (b"EG", 29), (b"ES", 24), (b"FI", 18), (b"FK", 18), (b"FO", 18),
-    (b"FR", 27), (b"GA", 27), (b"GB", 22), (b"GE", 22), (b"GI", 23), (b"GL", 18), (b"GQ", 27),
-    (b"GR", 27), (b"GT", 28), (b"GW", 25), (b"HN", 28), (b"HR", 21), (b"HU", 28), (b"IE", 22),
-    (b"IL", 23), (b"IQ", 23), (b"IR", 26), (b"IS", 26), (b"IT", 27), (b"JO", 30), (b"KM", 27),
-    (b"KW", 30), (b"KZ", 20), (b"LB", 28), (b"LC", 32), (b"LI", 21), (b"LT", 20), (b"LU", 20),
-    (b"LV", 21), (b"LY", 25), (b"MA", 28), (b"MC", 27), (b"MD", 24), (b"ME", 22), (b"MG", 27),
-    (b"MK", 19), (b"ML", 28), (b"MN", 20), (b"MR", 27), (b"MT", 31), (b"MU", 30), (b"MZ", 25),
-    (b"NE", 28), (b"NI", 28), (b"NL", 18), (b"NO", 15), (b"OM", 23), (b"PK", 24), (b"PL", 28),
-    (b"PS", 29), (b"PT", 25), (b"QA", 29), (b"RO", 24), (b"RS", 22), (b"RU", 33), (b"SA", 24),
-    (b"SC", 31), (b"SD", 18), (b"SE", 24), (b"SI", 19), (b"SK", 24), (b"SM", 27), (b"SN", 28),
-    (b"SO", 23), (b"ST", 25), (b"SV", 28), (b"TD", 27), (b"TG", 28), (b"TL", 23), (b"TN", 24),
-    (b"TR", 26), (b"UA", 29), (b"VA", 22), (b"VG", 24), (b"XK", 20), (b"YE", 30),
-];
+/// random tokens through. Four bytes per country, `AD24AE23…`: one string, not a table of
+/// pointers (-131 B gzip).
+const IBAN_COUNTRIES: &[u8] = concat!(
+    "AD24AE23AL28AO25AT20AZ28BA20BE16BF28BG22BH22BI27BJ28BR29BY28CF27CG27CH21CI28CM27CR22CV25CY28CZ24",
+    "DE22DJ27DK18DO28DZ26EE20EG29ES24FI18FK18FO18FR27GA27GB22GE22GI23GL18GQ27GR27GT28GW25HN28HR21HU28",
+    "IE22IL23IQ23IR26IS26IT27JO30KM27KW30KZ20LB28LC32LI21LT20LU20LV21LY25MA28MC27MD24ME22MG27MK19ML28",
+    "MN20MR27MT31MU30MZ25NE28NI28NL18NO15OM23PK24PL28PS29PT25QA29RO24RS22RU33SA24SC31SD18SE24SI19SK24",
+    "SM27SN28SO23ST25SV28TD27TG28TL23TN24TR26UA29VA22VG24XK20YE30",
+).as_bytes();
 
 pub(super) fn has_iban(text: &str) -> bool {
     let b = text.as_bytes();
@@ -105,10 +95,13 @@ fn iban_ok(candidate: &[u8], exact: bool) -> bool {
     let &[c0, c1, d0, d1] = head else {
         return false;
     };
-    let Some(&(_, len)) = IBAN_COUNTRIES.iter().find(|(code, _)| **code == [c0, c1]) else {
+    let Some(len) = IBAN_COUNTRIES.chunks_exact(4).find_map(|e| match *e {
+        [a, b, tens, ones] if [a, b] == [c0, c1] => Some(usize::from(tens.wrapping_sub(b'0')) * 10 + usize::from(ones.wrapping_sub(b'0'))),
+        _ => None,
+    }) else {
         return false;
     };
-    if !d0.is_ascii_digit() || !d1.is_ascii_digit() || (exact && n != usize::from(len)) {
+    if !d0.is_ascii_digit() || !d1.is_ascii_digit() || (exact && n != len) {
         return false;
     }
     // ISO 13616: move the first four characters to the end, read letters as 10..35, and

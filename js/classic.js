@@ -13,7 +13,7 @@ const load = prefetchWasm(new URL('sessionsight_bg.wasm', base), initSync);
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();
-  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
+  return { Sdk: wasm.Sdk, explainIdentify: wasm.explainIdentify, memory };
 });
 SessionSight.SessionSightValidationError = SessionSightValidationError;
 

@@ -10,7 +10,7 @@ const load = prefetchWasm(new URL('./sessionsight_bg.wasm', import.meta.url), in
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();
-  return { Sdk: wasm.Sdk, validateIdentify: wasm.validateIdentify, explainIdentify: wasm.explainIdentify, memory };
+  return { Sdk: wasm.Sdk, explainIdentify: wasm.explainIdentify, memory };
 });
 
 export const { init, identify, getVisitorId, getSessionId, setConsent, reset, flush, validate, explain } = SessionSight;

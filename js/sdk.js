@@ -25,7 +25,7 @@ function storedProfile() {
 
 /**
  * Builds the public API around a wasm loader. `loadWasm()` resolves to the wasm-bindgen
- * module ({ Sdk, validateIdentify, explainIdentify, memory }) once instantiated.
+ * module ({ Sdk, explainIdentify, memory }) once instantiated.
  */
 export function createSessionSight(loadWasm) {
   const browser = typeof window !== 'undefined' && typeof document !== 'undefined';

@@ -138,7 +138,7 @@ const PARTS = [
   ['serde-wasm-bindgen and wire types', /serde|sessionsight::wire/],
   ['SDK: PII scanners (SSN, card, IBAN, phone, credential)', /sessionsight::pii/],
   ['SDK: validation, ids, cookies, session, queue, profile', /sessionsight::/],
-  ['wasm-bindgen, js-sys, web-sys glue; exported entry points (SDK code inlined into them)', /wasm_bindgen|js_sys|web_sys|externref|^sdk_|^validateIdentify|^__wbg|^__wbindgen|closures|multivalue shim/],
+  ['wasm-bindgen, js-sys, web-sys glue; exported entry points (SDK code inlined into them)', /wasm_bindgen|js_sys|web_sys|externref|^sdk_|^explainIdentify|^__wbg|^__wbindgen|closures|multivalue shim/],
   ['std / core / alloc (collections, strings, sort, hashing)', /std|core|alloc|hashbrown/],
 ];
 

@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect};
-use sessionsight::web::{explain_identify, validate_identify, Sdk};
+use sessionsight::web::{explain_identify, Sdk};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -25,7 +25,7 @@ fn get(v: &JsValue, k: &str) -> JsValue {
 }
 
 fn code_of(payload_js: &str) -> Option<String> {
-    let err = validate_identify(js(&format!("return {payload_js};")));
+    let err = get(&explain_identify(js(&format!("return {payload_js};"))), "error");
     if err.is_null() {
         return None;
     }

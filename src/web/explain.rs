@@ -30,13 +30,3 @@ pub fn explain_identify(payload: JsValue) -> JsValue {
     set(&out, "dropped", dropped);
     out.into()
 }
-
-/// identify()'s validation without sending anything: null when the payload is acceptable,
-/// else the `SessionSightValidationError` that identify() would throw (forms validate as you type).
-#[wasm_bindgen(js_name = validateIdentify)]
-pub fn validate_identify(payload: JsValue) -> JsValue {
-    match input::fields(&payload).and_then(identify::validate) {
-        Ok(_) => JsValue::NULL,
-        Err(e) => to_js_error(&e),
-    }
-}

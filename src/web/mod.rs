@@ -1,4 +1,4 @@
-//! The wasm boundary: one `Sdk` object the JS shim drives, plus `validateIdentify` (and,
+//! The wasm boundary: one `Sdk` object the JS shim drives, plus `explainIdentify` (and,
 //! with the `collector` feature, `checkEvent` for the reference collector). It reads and writes the world (cookies, storage, crypto) and leaves
 //! every decision to the pure modules; time comes in as `now` from the shim. Nothing here
 //! unwraps: whatever the browser refuses degrades to memory-only mode. Consent and the visitor
@@ -23,7 +23,7 @@ mod store;
 
 #[cfg(feature = "collector")]
 pub use collector::check_event;
-pub use explain::{explain_identify, validate_identify};
+pub use explain::explain_identify;
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;

@@ -42,7 +42,7 @@ class FakeSdk {
   staleQueues() { return []; }
 }
 
-const wasm = { Sdk: FakeSdk, validateIdentify: () => null, memory: { buffer: { byteLength: 1 } } };
+const wasm = { Sdk: FakeSdk, memory: { buffer: { byteLength: 1 } } };
 
 beforeEach(() => {
   log = [];

@@ -74,19 +74,6 @@ impl Sdk {
         self.queue.len() as u32
     }
 
-    /// When a regular flush may next send, in epoch ms (0: now).
-    #[wasm_bindgen(getter, js_name = retryAt)]
-    pub fn retry_at(&self) -> f64 {
-        self.queue.retry_at_ms()
-    }
-
-    /// Milliseconds until a regular flush may send: relative, ≥ 0, bounded by the longest
-    /// wait of the policy, whatever the wall clock did since the failure.
-    #[wasm_bindgen(js_name = retryIn)]
-    pub fn retry_in(&mut self, now: f64) -> f64 {
-        self.queue.retry_in(now)
-    }
-
     /// Tab ids of other queues in localStorage: adoption candidates if their tab is gone.
     #[wasm_bindgen(js_name = otherQueues)]
     pub fn other_queues(&self) -> Vec<String> {
@@ -157,5 +144,15 @@ impl Sdk {
         } else {
             self.stores.local.set(&key, &self.queue.encode());
         }
+    }
+}
+
+/// Not exported to JavaScript: the shim never asks; the wasm tests do.
+impl Sdk {
+    /// Milliseconds until a regular flush may send: relative, ≥ 0, bounded by the longest
+    /// wait of the policy, whatever the wall clock did since the failure. The shim gets it
+    /// with each verdict.
+    pub fn retry_in(&mut self, now: f64) -> f64 {
+        self.queue.retry_in(now)
     }
 }

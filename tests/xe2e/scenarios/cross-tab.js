@@ -86,7 +86,9 @@ scenario('consent denied in one tab: the other tab follows within a second and k
   const queued = await observerIdentifies(b, { step: 'queued before the denial' });
   assert.ok(queued.pending > 0, 'the background tab holds an unsent event of the old visitor');
   const sentBefore = c.events((e) => e.visitorId === a.visitorId).length;
-  const deniedAt = await b.run(() => { SessionSight.setConsent('denied'); return Date.now(); });
+  // The time is taken before the call: the other tab may follow while setConsent is still
+  // erasing (each removal reaches it at once), which a time taken after would filter out.
+  const deniedAt = await b.run(() => { const t = Date.now(); SessionSight.setConsent('denied'); return t; });
   const followed = await heardVisitor(b, deniedAt, (h) => h.vid !== a.visitorId && h.left.length === 0, 'the background tab followed the denial');
   assert.ok(followed.at - deniedAt < 1000, `followed in ${followed.at - deniedAt} ms`);
   assert.deepEqual(await b.sdkCookies(), {});
@@ -111,10 +113,10 @@ scenario('consent granted again after a denial: every open tab uses the one fres
   await b.newTab();
   await b.embed(c.url);
   await listen(b);
-  const deniedAt = await b.run(() => { SessionSight.setConsent('denied'); return Date.now(); });
+  const deniedAt = await b.run(() => { const t = Date.now(); SessionSight.setConsent('denied'); return t; });
   const denied = await heardVisitor(b, deniedAt, (h) => h.vid !== a.visitorId, 'the background tab followed the denial');
   assert.ok(denied.at - deniedAt < 1000, `followed the denial in ${denied.at - deniedAt} ms`);
-  const grantedAt = await b.run(() => { SessionSight.setConsent('granted'); return Date.now(); });
+  const grantedAt = await b.run(() => { const t = Date.now(); SessionSight.setConsent('granted'); return t; });
   const granted = await b.ids();
   assert.notEqual(granted.visitorId, a.visitorId);
   const followed = await heardVisitor(b, grantedAt, (h) => h.vid === granted.visitorId, 'the background tab adopted the fresh id');

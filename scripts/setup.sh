@@ -17,17 +17,18 @@ if command -v rustup >/dev/null && ! rustup target list --installed | grep -q wa
   rustup target add wasm32-unknown-unknown
 fi
 
-# The shipped wasm is built with a pinned nightly (scripts/build.mjs): rebuilding std with the
-# `immediate-abort` panic strategy drops std's panic machinery and core::fmt (about 12 KB gzip).
-# Its toolchain (about 8 s to download, minimal profile + the std sources) is named in
-# scripts/wasm-tools.mjs.
+# The shipped wasm is built with a pinned nightly (`cargoShipped` in scripts/wasm-tools.mjs, which
+# names it): rebuilding std with the `immediate-abort` panic strategy drops std's panic machinery
+# and core::fmt (about 12 KB gzip). The toolchain takes about 8 s to download (minimal profile
+# plus the std sources).
 nightly=$(sed -n 's/^export const NIGHTLY = .\(nightly-[0-9-]*\).;$/\1/p' scripts/wasm-tools.mjs)
 [ -n "$nightly" ] || die "no NIGHTLY in scripts/wasm-tools.mjs"
 
 if ! rustup run "$nightly" rustc --version >/dev/null 2>&1 || ! rustup component list --installed --toolchain "$nightly" 2>/dev/null | grep -q '^rust-src'; then
   command -v rustup >/dev/null || die "rustup is missing: the browser build needs $nightly with rust-src (https://rustup.rs)."
   say "installing the $nightly toolchain (minimal, with rust-src) for the size-optimised wasm"
-  rustup toolchain install "$nightly" --profile minimal --component rust-src
+  rustup toolchain install "$nightly" --profile minimal --component rust-src \
+    || die "could not install $nightly (rustup needs to reach static.rust-lang.org); install it with: rustup toolchain install $nightly --profile minimal --component rust-src"
 fi
 
 # The CLI must match the crate's exact wasm-bindgen version (Cargo.toml pins it with "=").

@@ -351,7 +351,8 @@ test('back/forward cache: the page is restored (pageshow.persisted), the SDK res
     // adopt the queue of a closed tab: a lock still held would get the cached page evicted.
     const other = await context.newPage();
     await embed(other, site.url);
-    expect(await other.evaluate((t) => navigator.locks.request(`ss_tab:${t}`, { ifAvailable: true }, (lock) => lock !== null), tab)).toBe(true);
+    // The away page lets go of its lock on pagehide; the lock manager hears of it a moment later.
+    await expect.poll(() => other.evaluate((t) => navigator.locks.request(`ss_tab:${t}`, { ifAvailable: true }, (lock) => lock !== null), tab)).toBe(true);
     await page.bringToFront();
     await page.goBack({ waitUntil: 'commit' });
     await expect.poll(() => page.evaluate(() => window.__shows)).toEqual([false, true]);

@@ -24,7 +24,28 @@ function run(name, cmd, args, { env = {}, unset = [], parse }) {
   process.stdout.write(output);
   const counts = parse(output);
   const ok = r.status === 0 && counts.failed === 0 && counts.passed > 0;
-  results.push({ name, ...counts, ok, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+  results.push({ name, ...counts, ok, seconds: ((Date.now() - started) / 1000).toFixed(1), failures: ok ? [] : failuresIn(output) });
+}
+
+/**
+ * The failing tests named in a layer's output, each with the first line of its message, so the
+ * summary (the end of a CI log) says what failed: cargo and wasm-bindgen-test, node:test (TAP)
+ * and the Playwright line reporter.
+ */
+function failuresIn(out) {
+  const found = [];
+  const firstAfter = (text, re) => {
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => re.test(l));
+    return i < 0 ? '' : lines.slice(i, i + 3).map((l) => l.trim()).filter((l) => l && l !== '|-').join(' ').replace(/^error: (\|-)?\s*/, '');
+  };
+  for (const m of out.matchAll(/^test (\S+) \.\.\. FAILED$/gm)) {
+    const section = (out.split(new RegExp(`^---- ${m[1]} (?:stdout|output) ----$`, 'm'))[1] || '').split(/^----|^test result/m)[0];
+    found.push(`${m[1]}: ${firstAfter(section, /panicked at/)}`);
+  }
+  for (const m of out.matchAll(/^\s*not ok \d+ - (.*)\n((?:(?!^\s*(?:not )?ok \d).*\n)*)/gm)) found.push(`${m[1]}: ${firstAfter(m[2], /^\s+error:/)}`);
+  for (const m of out.matchAll(/^\s+\d+\) (\S+:\d+:\d+ › .*)\n\n\s+(.*)$/gm)) found.push(`${m[1].trim()}: ${m[2]}`);
+  return [...new Set(found)].slice(0, 20);
 }
 
 function cargoCounts(out) {
@@ -88,6 +109,10 @@ console.log('  layer                                  passed  failed   secs');
 for (const r of results) {
   const mark = r.ok ? '\x1b[32m✓\x1b[0m' : '\x1b[31m✗\x1b[0m';
   console.log(`${mark} ${r.name.padEnd(38)} ${String(r.passed).padStart(6)} ${String(r.failed).padStart(7)} ${r.seconds.padStart(6)}${r.note ? '  ' + r.note : ''}`);
+}
+for (const r of results.filter((x) => x.failures.length)) {
+  console.log(`\n\x1b[31m${r.name}\x1b[0m failed:`);
+  for (const f of r.failures) console.log(`  - ${f.slice(0, 300)}`);
 }
 const total = results.reduce((n, r) => n + r.passed, 0);
 const bad = results.filter((r) => !r.ok);

@@ -252,6 +252,9 @@ test('reset() in tab A: tab B\'s next identify() carries the new visitor id', as
   await one.evaluate(() => SessionSight.reset());
   const after = await ids(one);
   expect(after.visitorId).not.toBe(a.visitorId);
+  // localStorage reaches another tab's renderer asynchronously (moments later; longer on a
+  // loaded machine): the identify() below is the first call tab two makes once the change is there.
+  await expect.poll(() => two.evaluate(() => localStorage.getItem('ss_vid'))).toBe(after.visitorId);
   await two.evaluate(() => { SessionSight.identify({ id: 'user-2' }); return SessionSight.flush(); });
   await expect.poll(() => collector.events((e) => e.id === 'user-2').map((e) => e.visitorId)).toEqual([after.visitorId]);
   expect((await ids(two)).visitorId).toBe(after.visitorId);

@@ -1,15 +1,13 @@
 // The classic-script entry (<script async src=".../sessionsight.js">): defines
-// window.SessionSight synchronously, loads the wasm from beside this script, and replays the
-// calls the inline snippet queued before the script arrived, in their original order. The wasm
-// starts downloading and compiling as soon as this script runs, before init() is called.
+// window.SessionSight synchronously and replays the calls the inline snippet queued before the
+// script arrived, in their original order. The wasm travels inside this script (embedded.js):
+// init() compiles it without a second request.
 import { initSync } from '../pkg/sessionsight.js';
 import * as wasm from '../pkg/sessionsight.js';
-import { prefetchWasm } from './prefetch.js';
+import { embeddedWasm } from './embedded.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
-const script = document.currentScript;
-const base = (script && script.src) || window.location.href;
-const load = prefetchWasm(new URL('sessionsight_bg.wasm', base), initSync);
+const load = embeddedWasm(initSync);
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();

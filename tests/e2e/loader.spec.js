@@ -1,9 +1,30 @@
-// The wasm loaders (js/prefetch.js): the wasm is requested as soon as the script runs, before
-// init(); a server that labels it with the wrong type still works; a failed download rejects
-// init() only, never the page (no unhandled rejection when init() is never called).
-import { test, expect, embed, UUID } from './fixtures.js';
+// The wasm loaders. The classic script carries its wasm (js/embedded.js): no second request.
+// The ES module entry (js/prefetch.js) requests the .wasm beside it as soon as it is evaluated,
+// before init(); a server that labels it with the wrong type still works; a failed download
+// rejects init() only, never the page (no unhandled rejection when init() is never called).
+import { test, expect, embed, ids, UUID } from './fixtures.js';
 
 const WASM = /\/dist\/sessionsight_bg\.wasm$/;
+
+/** A page of the collector's origin that imports the ES module entry, as a bundler's output would. */
+async function moduleEntry(page, origin) {
+  await page.route(`${origin}/module-entry.html`, (route) => route.fulfill({ contentType: 'text/html',
+    body: '<!doctype html><script type="module">import SessionSight from "/dist/index.js"; window.SessionSight = SessionSight;</script>' }));
+  await page.goto(`${origin}/module-entry.html`);
+  await page.waitForFunction(() => window.SessionSight !== undefined);
+}
+
+async function moduleEmbed(page, origin) {
+  await moduleEntry(page, origin);
+  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  return ids(page);
+}
+
+function wasmRequests(page) {
+  const seen = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) seen.push(r.url()); });
+  return seen;
+}
 
 function pageErrors(page) {
   const errors = [];
@@ -11,13 +32,22 @@ function pageErrors(page) {
   return errors;
 }
 
-test('the wasm is fetched when the script runs, before init()', async ({ page, collector }) => {
+test('the classic script carries its wasm: one request for the SDK, none for a .wasm', async ({ page, collector }) => {
+  const seen = wasmRequests(page);
+  const ids1 = await embed(page, collector.url);
+  expect(ids1.visitorId).toMatch(UUID);
+  await page.evaluate(() => { SessionSight.identify({ plan: 'embedded' }); return SessionSight.flush(); });
+  await expect.poll(() => collector.events((e) => e.type === 'identify' && e.customProperties && e.customProperties.plan === 'embedded').length).toBe(1);
+  expect(seen).toEqual([]);
+});
+
+test('the module entry fetches the wasm when it is evaluated, before init()', async ({ page, collector }) => {
   const wasmRequest = page.waitForRequest(WASM);
-  await page.goto(collector.url + '/embed.html');
+  await moduleEntry(page, collector.url);
   await wasmRequest;
   expect(await page.evaluate(() => SessionSight.getVisitorId())).toBe('');
-  const ids = await embed(page, collector.url);
-  expect(ids.visitorId).toMatch(UUID);
+  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  expect((await ids(page)).visitorId).toMatch(UUID);
 });
 
 test('a wasm served as application/octet-stream still loads', async ({ page, collector }) => {
@@ -26,8 +56,8 @@ test('a wasm served as application/octet-stream still loads', async ({ page, col
     await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
   });
   const errors = pageErrors(page);
-  const ids = await embed(page, collector.url);
-  expect(ids.visitorId).toMatch(UUID);
+  const got = await moduleEmbed(page, collector.url);
+  expect(got.visitorId).toMatch(UUID);
   expect(errors).toEqual([]);
 });
 
@@ -44,7 +74,7 @@ test('a failed wasm download rejects init() only, and the next init() fetches ag
     window.addEventListener('unhandledrejection', (e) => window.__unhandled.push(String(e.reason)));
   });
   const failed = page.waitForResponse(WASM);
-  await page.goto(collector.url + '/embed.html');
+  await moduleEntry(page, collector.url);
   await failed;
   // init() never called: the failure stays quiet (two task hops let any rejection event fire).
   await page.evaluate(() => new Promise((r) => setTimeout(() => setTimeout(r))));
@@ -53,8 +83,8 @@ test('a failed wasm download rejects init() only, and the next init() fetches ag
   const message = await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }).then(() => 'resolved', (e) => e.message));
   expect(message).toContain('503');
   fail = false;
-  const ids = await embed(page, collector.url);
-  expect(ids.visitorId).toMatch(UUID);
+  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  expect((await ids(page)).visitorId).toMatch(UUID);
   expect(requests).toBe(2);
   expect(await page.evaluate(() => window.__unhandled)).toEqual([]);
   expect(errors).toEqual([]);

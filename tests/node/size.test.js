@@ -1,4 +1,4 @@
-// The size budget: the gzip total of what a page downloads (the classic script and the wasm)
+// The size budget: the gzip total of what a page downloads (the classic script, its wasm inside)
 // must stay under the checked-in ceiling and within 10 % of the last recorded size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

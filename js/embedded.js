@@ -4,15 +4,22 @@
 // string: one character per byte, which compresses nearly as well as the file itself.
 import { WASM } from 'sessionsight:wasm';
 
+/**
+ * The string's bytes. Where `Uint8Array.fromBase64` exists, two native passes (btoa takes a
+ * latin-1 string): 0.3 ms instead of 1.5–4 ms for the loop, which the first run interprets.
+ */
+function bytesOf(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(btoa(text));
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 /** The loader `createSessionSight` takes: compiles once, instantiates through the glue's `initSync`. */
 export function embeddedWasm(initSync) {
   let module = null;
   return async () => {
-    if (!module) {
-      const bytes = new Uint8Array(WASM.length);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = WASM.charCodeAt(i);
-      module = new WebAssembly.Module(bytes);
-    }
+    module = module || new WebAssembly.Module(bytesOf(WASM));
     return initSync({ module });
   };
 }

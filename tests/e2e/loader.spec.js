@@ -41,6 +41,13 @@ test('the classic script carries its wasm: one request for the SDK, none for a .
   expect(seen).toEqual([]);
 });
 
+test('an engine without Uint8Array.fromBase64 decodes the embedded wasm the slow way and works the same', async ({ page, collector }) => {
+  await page.addInitScript(() => { delete Uint8Array.fromBase64; });
+  const got = await embed(page, collector.url);
+  expect(got.visitorId).toMatch(UUID);
+  expect(await page.evaluate(() => typeof Uint8Array.fromBase64)).toBe('undefined');
+});
+
 test('the module entry fetches the wasm when it is evaluated, before init()', async ({ page, collector }) => {
   const wasmRequest = page.waitForRequest(WASM);
   await moduleEntry(page, collector.url);

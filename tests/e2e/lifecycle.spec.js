@@ -281,8 +281,10 @@ test('an identify dropped by a 413 on its own, or by the queue cap, is sent agai
   await embed(page, collector.url, { maxQueueSize: 3 });
   await page.evaluate(() => SessionSight.flush());
   // Too large for the collector even alone: split down to one event, then dropped.
-  await page.evaluate(() => { window.__pad = Array.from(crypto.getRandomValues(new Uint8Array(300)), (b) => b.toString(16).padStart(2, '0')).join(''); });
-  collector.faults({ maxBytes: 400 }); // compressed bytes: random hex stays large
+  // Random lowercase letters: they compress poorly and can hold no PII (random hex digits
+  // sometimes held a Luhn-valid card number, and the scrubber rightly dropped the pad).
+  await page.evaluate(() => { window.__pad = Array.from(crypto.getRandomValues(new Uint8Array(800)), (b) => String.fromCharCode(97 + (b % 26))).join(''); });
+  collector.faults({ maxBytes: 400 }); // compressed bytes
   await page.evaluate(() => { SessionSight.identify({ plan: 'large', pad: window.__pad }); return SessionSight.flush(); });
   await expect.poll(() => collector.state.log.filter((r) => r.status === 413).length).toBeGreaterThan(0);
   await expect.poll(() => page.evaluate(() => SessionSight.__stats().pending)).toBe(0);

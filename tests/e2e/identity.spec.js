@@ -108,6 +108,12 @@ test('two tabs: own sessions, the focused tab owns the cookie; reload keeps the 
 
 test('a duplicated tab (inherited sessionStorage) mints its own session', async ({ page, context, collector }) => {
   const first = await embed(page, collector.url);
+  // The tab's lock is requested during init() and granted by the browser moments later
+  // (Chromium: about 10 ms, under 30 ms in 60 loads), not awaited so that ready does not wait
+  // for it. A person duplicates a tab later than that; this test's copy, opened by script, waits
+  // for the grant as a person would.
+  const tab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
+  await expect.poll(() => page.evaluate(async (t) => (await navigator.locks.query()).held.some((l) => l.name === `ss_tab:${t}`), tab)).toBe(true);
   const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
   await copy.waitForLoadState();
   // window.open without noopener copies sessionStorage, as "Duplicate tab" does.

@@ -1,7 +1,7 @@
 // The classic script carries its wasm inside itself: a page makes one request, not two, and
 // nothing waits for a second round trip before init() can run (ES module users get the
 // separate .wasm file, fetched by prefetch.js). The build puts the bytes in as a latin-1
-// string: one character per byte, which compresses nearly as well as the file itself.
+// string, one character per byte: its gzip is 3 % (1.1 KB) larger than the file's own.
 import { WASM } from 'sessionsight:wasm';
 
 /**

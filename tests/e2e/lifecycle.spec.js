@@ -205,18 +205,22 @@ test('setConsent("denied") before init() through the snippet: nothing of the ear
 test('consent denied in one tab: the other tab follows within a second and keeps nothing', async ({ context, collector }) => {
   const one = await context.newPage();
   const two = await context.newPage();
-  const a = await embed(one, collector.url);
-  await embed(two, collector.url);
+  const a = await embed(one, collector.url, HOLD);
+  await embed(two, collector.url, HOLD);
   await one.evaluate(() => { SessionSight.identify({ email: 'ana@example.com' }); return SessionSight.flush(); });
   await two.evaluate(() => SessionSight.flush());
   await expect.poll(() => collector.events((e) => e.type === 'identify').length).toBe(1);
-  // Tab one holds an unsent event of the old visitor when tab two denies.
+  // Tab one holds an unsent event of the old visitor when tab two denies: nothing is accepted
+  // from now on (on a loaded machine a 100 ms flush timer once sent it before the denial).
+  collector.faults({ fail: 100_000, status: 503 });
   await one.evaluate(() => SessionSight.identify({ step: 'queued before the denial' }));
+  expect(await one.evaluate(() => SessionSight.__stats().pending)).toBeGreaterThan(0);
   const sentBefore = collector.events((e) => e.visitorId === a.visitorId).length;
   await two.evaluate(() => SessionSight.setConsent('denied'));
   await expect.poll(() => one.evaluate(() => SessionSight.getVisitorId()), { timeout: 1_000 }).not.toBe(a.visitorId);
   await expect.poll(async () => [await sdkCookies(context), await sdkStorage(one), await sdkStorage(two)], { timeout: 1_000 })
     .toEqual([{}, { local: {}, session: {} }, { local: {}, session: {} }]);
+  collector.faults({});
   // Tab one keeps working in memory: an email identified there lands in no storage.
   await one.evaluate(() => { SessionSight.identify({ email: 'bob@example.com', step: 'after' }); return SessionSight.flush(); });
   await expect.poll(() => identifiesOf(collector, 'step', 'after').length).toBe(1);

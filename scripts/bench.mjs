@@ -17,13 +17,15 @@ const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/anchors');
 const LOADS = 21;
 
+// Segment's snippet stub: the queue its standalone script replays, and its write key.
+const SEGMENT_STUB = "window.analytics = []; analytics._writeKey = 'bench';";
 const ANCHORS = [
   { name: 'Snowplow', pkg: '@snowplow/browser-tracker', file: 'dist/index.umd.min.js',
     init: "snowplowBrowserTracking.newTracker('sp', location.origin, { appId: 'bench', eventMethod: 'post' }); done();" },
   // Its settings, which it fetches from its CDN before it is ready, come from the bench server
   // (`_cdn`), as every other SDK's endpoint does.
   { name: 'Segment', pkg: '@segment/analytics-next', file: 'dist/umd/standalone.js',
-    stub: "window.analytics = []; analytics._writeKey = 'bench'; analytics._cdn = location.origin; analytics.push(['ready', function () { done(); }]);",
+    stub: `${SEGMENT_STUB} analytics._cdn = location.origin; analytics.push(['ready', function () { done(); }]);`,
     init: '' },
   { name: 'Mixpanel', pkg: 'mixpanel-browser', file: 'dist/mixpanel.min.js', stub: 'window.mixpanel = []; mixpanel.__SV = 1.2;',
     init: "mixpanel.init('bench', { api_host: location.origin, loaded: done });" },
@@ -191,7 +193,7 @@ for (const a of ANCHORS) startups[a.name] = await startup(browser, origin, pages
 // For reference, not a ready time: Segment's script evaluated, before it asks for its settings.
 const segment = ANCHORS.find((a) => a.name === 'Segment');
 const segmentEvaluated = await startup(browser, origin, pages,
-  { name: 'Segment-evaluated', stub: "window.analytics = []; analytics._writeKey = 'bench';", init: 'done();' }, segment.url);
+  { name: 'Segment-evaluated', stub: SEGMENT_STUB, init: 'done();' }, segment.url);
 const cost = await identifyCost(browser, origin);
 const mem = await memory(browser, origin);
 await browser.close();

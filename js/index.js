@@ -3,10 +3,10 @@
 // server-side rendering it does nothing and every call is a no-op.
 import { initSync } from '../pkg/sessionsight.js';
 import * as wasm from '../pkg/sessionsight.js';
-import { prefetchWasm } from './prefetch.js';
+import { compileWasm, prefetchWasm } from './prefetch.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
-const load = prefetchWasm(new URL('./sessionsight_bg.wasm', import.meta.url), initSync);
+const load = prefetchWasm(() => compileWasm(new URL('./sessionsight_bg.wasm', import.meta.url)), initSync);
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();

@@ -1,4 +1,5 @@
-// The wasm loaders. The classic script carries its wasm (js/embedded.js): no second request.
+// The wasm loaders. The classic script carries its wasm (js/embedded.js): no second request,
+// inflated by the browser's DecompressionStream, or fetched from beside the script without it.
 // The ES module entry (js/prefetch.js) requests the .wasm beside it as soon as it is evaluated,
 // before init(); a server that labels it with the wrong type still works; a failed download
 // rejects init() only, never the page (no unhandled rejection when init() is never called).
@@ -46,6 +47,46 @@ test('an engine without Uint8Array.fromBase64 decodes the embedded wasm the slow
   const got = await embed(page, collector.url);
   expect(got.visitorId).toMatch(UUID);
   expect(await page.evaluate(() => typeof Uint8Array.fromBase64)).toBe('undefined');
+});
+
+test('an engine without DecompressionStream fetches the .wasm beside the classic script and works the same', async ({ page, collector }) => {
+  await page.addInitScript(() => { delete window.DecompressionStream; });
+  const seen = wasmRequests(page);
+  const errors = pageErrors(page);
+  const got = await embed(page, collector.url);
+  expect(got.visitorId).toMatch(UUID);
+  expect(seen).toEqual([`${collector.url}/dist/sessionsight_bg.wasm`]);
+  expect(errors).toEqual([]);
+});
+
+test('a corrupt embedded wasm rejects init() only: nothing thrown into the page, no unhandled rejection', async ({ page, collector }) => {
+  await page.route(/\/dist\/sessionsight\.js$/, async (route) => {
+    const response = await route.fetch();
+    const text = await response.text();
+    const start = text.indexOf('"') + 200; // inside the base64: the deflate stream no longer checks out
+    await route.fulfill({ response, body: text.slice(0, start) + 'AAAAAAAAAAAAAAAA' + text.slice(start + 16) });
+  });
+  const errors = pageErrors(page);
+  await page.addInitScript(() => {
+    window.__unhandled = [];
+    window.addEventListener('unhandledrejection', (e) => window.__unhandled.push(String(e.reason)));
+  });
+  await page.goto(`${collector.url}/embed.html`);
+  const outcome = await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }).then(() => 'resolved', (e) => `rejected: ${e.name}`));
+  expect(outcome).toMatch(/^rejected: /);
+  expect(await page.evaluate(() => SessionSight.getVisitorId())).toBe('');
+  await page.evaluate(() => new Promise((r) => setTimeout(() => setTimeout(r))));
+  expect(await page.evaluate(() => window.__unhandled)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('opening the stores while the wasm compiles writes nothing before init()', async ({ page, collector }) => {
+  await page.goto(`${collector.url}/embed.html`);
+  // The warm-up runs on the task after the script's; one queued now runs after it.
+  await page.evaluate(() => new Promise((r) => setTimeout(r)));
+  expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
+  expect((await initIds(page)).visitorId).toMatch(UUID);
+  expect(await page.evaluate(() => localStorage.length)).toBeGreaterThan(0);
 });
 
 test('the module entry fetches the wasm when it is evaluated, before init()', async ({ page, collector }) => {

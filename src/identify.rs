@@ -84,7 +84,7 @@ pub fn is_email_shaped(s: &str) -> bool {
     if s.chars().any(char::is_whitespace) {
         return false;
     }
-    let mut parts = s.split('@');
+    let mut parts = crate::text::parts(s, b'@');
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };

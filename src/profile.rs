@@ -89,11 +89,11 @@ impl Profile {
 
     /// Reads what `encode` wrote; anything malformed reads as absent.
     pub fn decode(s: &str) -> Option<Profile> {
-        let (owner, rest) = s.split_once(';')?;
+        let (owner, rest) = crate::text::cut(s, b';')?;
         let owner = crate::json::parse_u64(owner, 16)?;
         let mut fields = Vec::new();
-        for pair in rest.split(',').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once(':')?;
+        for pair in crate::text::parts(rest, b',').filter(|p| !p.is_empty()) {
+            let (k, v) = crate::text::cut(pair, b':')?;
             fields.push((crate::json::parse_u64(k, 16)?, crate::json::parse_u64(v, 16)?));
         }
         fields.truncate(MAX_FIELDS);

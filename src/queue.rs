@@ -8,7 +8,7 @@
 
 use crate::ids::iso8601;
 use crate::json;
-use crate::wire::Envelope;
+use crate::wire::{AsMap, Envelope};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
@@ -219,7 +219,7 @@ impl Queue {
         let id = self.next_batch;
         // Evictions another batch in flight already reports are not reported twice.
         let carried = self.dropped.saturating_sub(self.reserved.iter().map(|(_, n)| n).sum());
-        let mut body = Envelope { api_key, sent_at: iso8601(now_ms), dropped: carried, events: &[] }.open()?;
+        let mut body = Envelope { api_key, sent_at: iso8601(now_ms), dropped: carried, events: &[], as_map: AsMap }.open()?;
         let mut count = 0;
         let free = |i: &&mut Item| if urgent { !i.in_flight() } else { i.batch.is_none() };
         for item in self.items.iter_mut().filter(free) {
@@ -353,11 +353,11 @@ impl Queue {
     /// Reads what `encode` wrote; malformed lines are skipped, a malformed header reads as empty.
     pub fn decode(text: &str, policy: Policy) -> Queue {
         let mut q = Queue::new(policy);
-        let mut lines = text.split('\n');
+        let mut lines = crate::text::parts(text, b'\n');
         let Some(header) = lines.next().and_then(|h| h.strip_prefix("q1 ")) else {
             return q;
         };
-        let mut fields = header.split(' ');
+        let mut fields = crate::text::parts(header, b' ');
         let Some(dropped) = fields.next().and_then(|d| u32::try_from(json::parse_u64(d, 10)?).ok()) else {
             return q;
         };
@@ -371,7 +371,7 @@ impl Queue {
             q.written_ms = written as f64;
         }
         for line in lines {
-            if let Some((id, json)) = line.split_once('\t') {
+            if let Some((id, json)) = crate::text::cut(line, b'\t') {
                 if crate::ids::is_uuid(id) && json.starts_with('{') && json.ends_with('}') {
                     q.dropped = q.dropped.saturating_add(q.push(id.to_string(), json.to_string()));
                 }

@@ -82,7 +82,7 @@ impl Session {
 
     /// Reads what `encode` wrote; a malformed id or time reads as absent.
     pub fn decode(s: &str) -> Option<Session> {
-        let mut parts = s.split('|');
+        let mut parts = crate::text::parts(s, b'|');
         let id = crate::ids::normalize_uuid(parts.next()?)?;
         let started = crate::json::parse_u64(parts.next()?, 10)?;
         let last = crate::json::parse_u64(parts.next()?, 10)?;

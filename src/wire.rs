@@ -25,6 +25,9 @@ pub struct SessionStart {
     /// Always written (`null` for a new tab).
     pub previous_session_id: Option<String>,
     pub reason: String,
+    /// See [`AsMap`].
+    #[serde(flatten, skip_deserializing)]
+    pub as_map: AsMap,
 }
 
 /// An identify() call that changed the profile: only what the caller provided.
@@ -41,6 +44,9 @@ pub struct Identify {
     pub email: Option<String>,
     #[serde(default)]
     pub custom_properties: Properties,
+    /// See [`AsMap`].
+    #[serde(flatten, skip_deserializing)]
+    pub as_map: AsMap,
 }
 
 /// Custom properties in the caller's order (a JSON object on the wire).
@@ -82,7 +88,19 @@ pub struct Envelope<'a> {
     /// Events evicted by the queue's cap and not yet reported.
     pub dropped: u32,
     pub events: &'a [Event],
+    /// See [`AsMap`].
+    #[serde(flatten)]
+    pub as_map: AsMap,
 }
+
+/// A field of every serialized wire struct that writes nothing (a flattened unit), so serde
+/// sends the struct through `serialize_map` rather than `serialize_struct`. serde-wasm-bindgen
+/// interns struct field names in a pointer-keyed hash map (one JS string per name, kept for
+/// the page's lifetime): its hashing and table code cost the page 0.9 KB gzip, more than the
+/// few dozen keys a batch holds are worth. Map keys take the plain string path. The output
+/// is the same JSON either way (see the tests below).
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Default)]
+pub struct AsMap;
 
 impl Envelope<'_> {
     /// The envelope's JSON up to and including the events' `[`, for the queue to append
@@ -123,6 +141,7 @@ mod tests {
             session_id: V.into(),
             previous_session_id: previous.map(Into::into),
             reason: "new_tab".into(),
+            as_map: AsMap,
         })
     }
 
@@ -148,6 +167,7 @@ mod tests {
                 ("a".into(), Prop::Num(1.5)),
                 ("m".into(), Prop::Bool(true)),
             ]),
+            as_map: AsMap,
         });
         let text = to_json(&event).unwrap();
         assert!(text.starts_with(r#"{"type":"identify","#), "{text}");
@@ -159,7 +179,7 @@ mod tests {
 
     #[test]
     fn the_envelope_opens_for_the_events() {
-        let head = Envelope { api_key: "pk\"demo", sent_at: "s".into(), dropped: 3, events: &[] }.open().unwrap();
+        let head = Envelope { api_key: "pk\"demo", sent_at: "s".into(), dropped: 3, events: &[], as_map: AsMap }.open().unwrap();
         assert_eq!(head, r#"{"apiKey":"pk\"demo","sentAt":"s","dropped":3,"events":["#);
     }
 

@@ -84,7 +84,7 @@ export function createDelivery(core, transport, options = {}) {
     inFlight--;
     lastStatus = res.status;
     const verdict = core.write((s) => s.settle(batch.id, res.status, res.retryAfter, now(), random()), null);
-    if (res.sealed.length) core.write((s) => s.sealed(res.sealed, now()));
+    if (res.sealed.length) core.write((s) => s.sealed(res.sealed.join(' '), now()));
     if (verdict && verdict.verdict === 'retry') {
       backoff = clampDelay(verdict.retryIn, interval);
       if (options.debug) console.warn('[SessionSight] retrying', res.status);

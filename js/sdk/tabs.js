@@ -9,6 +9,9 @@ const DUPLICATE_WAIT_MS = 500;
 const ADOPT_EVERY_MS = 60_000;
 const STALE_QUEUE_MS = 180_000;
 
+/** The core hands tab ids over space-separated. */
+const ids = (text) => text.split(' ').filter(Boolean);
+
 /**
  * core: the guarded core; locks: navigator.locks or undefined; onChange(): the queue or the
  * visitor changed (schedule a send, forget fast paths); now: wall clock for the core.
@@ -51,11 +54,11 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
   function adoptOrphans() {
     if (!locks) {
       let adopted = 0;
-      for (const tab of core.read((s) => s.staleQueues(now(), STALE_QUEUE_MS), [])) adopted += core.write((s) => s.adopt(tab), 0);
+      for (const tab of ids(core.read((s) => s.staleQueues(now(), STALE_QUEUE_MS), ''))) adopted += core.write((s) => s.adopt(tab), 0);
       if (adopted) onChange();
       return;
     }
-    for (const tab of core.read((s) => s.otherQueues(), [])) {
+    for (const tab of ids(core.read((s) => s.otherQueues(), ''))) {
       locks.request(TAB_LOCK + tab, { ifAvailable: true }, (lock) => {
         if (lock && core.write((s) => s.adopt(tab), 0)) onChange();
       }).catch(() => {});

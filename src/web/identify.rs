@@ -60,6 +60,7 @@ impl Sdk {
             id: call.id.clone(),
             email: call.email.clone(),
             custom_properties: wire::Properties(custom.collect()),
+            as_map: wire::AsMap,
         })
     }
 

@@ -31,10 +31,10 @@ impl Sdk {
         }
     }
 
-    /// The collector answered that these sessions are sealed.
-    pub fn sealed(&mut self, ids: Vec<String>, now: f64) -> bool {
+    /// The collector answered that these sessions are sealed (`ids` space-separated).
+    pub fn sealed(&mut self, ids: &str, now: f64) -> bool {
         self.sync(now);
-        let mine = ids.contains(&self.session.id);
+        let mine = crate::text::parts(ids, b' ').any(|id| id == self.session.id);
         if mine {
             self.rotate(now, Reason::Sealed);
         }
@@ -79,7 +79,7 @@ impl Sdk {
     pub(super) fn follow_server_domain(&mut self) {
         let Some(jar) = self.stores.cookies.as_mut() else { return };
         let Some(mark) = jar.get(SERVER_VISITOR_MARK).map(|m| m.trim().to_ascii_lowercase()) else { return };
-        let host = self.host.trim_end_matches('.').to_ascii_lowercase();
+        let host = crate::text::trim_end(&self.host, b'.').to_ascii_lowercase();
         if mark == "1" {
             jar.domain = None;
         } else if mark.as_bytes().contains(&b'.') && !crate::cookie::is_host_only(&host)
@@ -139,6 +139,7 @@ impl Sdk {
             session_id: self.session.id.clone(),
             previous_session_id: previous.map(str::to_string),
             reason: reason.as_str().to_string(),
+            as_map: wire::AsMap,
         });
         self.push_event(event);
     }

@@ -56,12 +56,19 @@ const SERVER_SESSION_MARK: &str = "ss_srv_sid";
 /// Random bytes for ids, drawn from a pool that `crypto.getRandomValues` refills 256 bytes at a
 /// time: one call into the browser per 16 ids instead of one per id (identify() mints one).
 fn random<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    fill_random(&mut out);
+    out
+}
+
+/// `random`'s body, kept out of the generic so each id size does not get its own copy.
+fn fill_random(out: &mut [u8]) {
     thread_local! {
         static POOL: std::cell::RefCell<([u8; 256], usize)> = const { std::cell::RefCell::new(([0; 256], 256)) };
     }
-    let mut out = [0u8; N];
+    let n = out.len();
     POOL.with_borrow_mut(|(bytes, used)| {
-        if *used + N > bytes.len() {
+        if *used + n > bytes.len() {
             if getrandom::fill(bytes).is_err() {
                 // crypto.getRandomValues is missing: Math.random is all the page offers.
                 for b in bytes.iter_mut() {
@@ -70,13 +77,12 @@ fn random<const N: usize>() -> [u8; N] {
             }
             *used = 0;
         }
-        if let Some(src) = bytes.get(*used..*used + N) {
+        if let Some(src) = bytes.get(*used..*used + n) {
             out.copy_from_slice(src);
             // Each byte is handed out once.
-            *used += N;
+            *used += n;
         }
     });
-    out
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {

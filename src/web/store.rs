@@ -227,7 +227,7 @@ impl Stores {
     /// The registrable domain for `host` (None: host-only), found by trial writes once and
     /// cached in localStorage as `host=domain`.
     fn cookie_domain(jar: &Cookies, local: &Kv, host: &str) -> Option<String> {
-        if let Some((h, d)) = local.get(LS_DOMAIN).as_deref().and_then(|c| c.split_once('=')) {
+        if let Some((h, d)) = local.get(LS_DOMAIN).as_deref().and_then(|c| crate::text::cut(c, b'=')) {
             if h == host {
                 return (!d.is_empty()).then(|| d.to_string());
             }

@@ -213,12 +213,12 @@ test('sealed ids from the answer reach the core; an empty queue arms no timer', 
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const { core, guard } = fakeCore();
   const sealed = [];
-  core.sealed = (ids) => { sealed.push(...ids); return true; };
+  core.sealed = (ids) => { sealed.push(...ids.split(' ')); return true; };
   const timers = recordingTimers();
-  const d = createDelivery(guard, fakeTransport({ status: 200, retryAfter: NaN, sealed: ['s1'] }), { interval: 1000, batchSize: 2, timers });
+  const d = createDelivery(guard, fakeTransport({ status: 200, retryAfter: NaN, sealed: ['s1', 's2'] }), { interval: 1000, batchSize: 2, timers });
   core.push(1);
   await d.pump();
-  assert.deepEqual(sealed, ['s1']);
+  assert.deepEqual(sealed, ['s1', 's2']);
   assert.equal(timers.delays.length, 0);
   assert.equal(d.stats().nextRetryInMs, null);
 });

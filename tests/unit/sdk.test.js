@@ -38,8 +38,8 @@ class FakeSdk {
   sync() { return false; }
   persist() {}
   nextBatch() { return null; }
-  otherQueues() { return []; }
-  staleQueues() { return []; }
+  otherQueues() { return ''; }
+  staleQueues() { return ''; }
 }
 
 const wasm = { Sdk: FakeSdk, memory: { buffer: { byteLength: 1 } } };

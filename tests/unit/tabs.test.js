@@ -97,7 +97,7 @@ test('orphan queues are adopted only when their tab lock is free', async () => {
   const live = createTabs({ core: guard({}), locks });
   await live.claim('live-tab');
   const adopted = [];
-  const core = { otherQueues: () => ['live-tab', 'gone-tab'], adopt: (tab) => { adopted.push(tab); return 3; } };
+  const core = { otherQueues: () => 'live-tab gone-tab', adopt: (tab) => { adopted.push(tab); return 3; } };
   let changes = 0;
   const tabs = createTabs({ core: guard(core), locks, onChange: () => changes++ });
   tabs.adoptOrphans();
@@ -107,7 +107,7 @@ test('orphan queues are adopted only when their tab lock is free', async () => {
 });
 
 test('without Web Locks: stale queues are adopted, the tab is never a duplicate', async () => {
-  const core = { staleQueues: () => ['old'], adopt: () => 2 };
+  const core = { staleQueues: () => 'old', adopt: () => 2 };
   let changes = 0;
   const tabs = createTabs({ core: guard(core), locks: undefined, onChange: () => changes++ });
   assert.equal(await tabs.isDuplicate('tab-1'), false);

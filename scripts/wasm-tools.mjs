@@ -140,7 +140,7 @@ export function shortenNames(wasmPath, gluePath) {
 // Function-name patterns → the part of the SDK they belong to, for `composition`.
 const PARTS = [
   ['core::fmt and panics', /core::fmt|fmt::|Formatter|escape_debug|printable|panic|unwrap_failed|expect_failed|slice_error_fail|slice_.*_fail|str_index_overflow|count::do_count_chars|char_count/],
-  ['allocator (talc) and alloc', /talc|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_|alloc::alloc|raw_vec|RawVec|finish_grow/],
+  ['allocator (lol_alloc) and alloc', /lol_alloc|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_|alloc::alloc|raw_vec|RawVec|finish_grow/],
   ['serde-wasm-bindgen and wire types', /serde|sessionsight::wire/],
   ['SDK: PII scanners (SSN, card, IBAN, phone, credential)', /sessionsight::pii/],
   ['SDK: validation, ids, cookies, session, queue, profile', /sessionsight::/],

@@ -5,7 +5,9 @@
 use wasm_bindgen::prelude::*;
 
 #[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+// SAFETY: wasm32 without atomics has one thread.
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 #[cfg(feature = "regex")]
 static KEY: std::sync::OnceLock<Option<regex_lite::Regex>> = std::sync::OnceLock::new();

@@ -70,6 +70,13 @@ export function createSessionSight(loadWasm) {
     if (delivery) delivery.schedule();
   }
 
+  /** This tab's id was taken by a copy of it: a new id and session, and their lock. */
+  function retab() {
+    core.write((s) => s.retab(Date.now()));
+    tabs.claim(core.read((s) => s.tabId, ''), retab);
+    changed();
+  }
+
   /** The person is looking at this tab: follow other tabs' changes, then claim the session. */
   function claim() {
     if (tabs) tabs.sync();
@@ -119,10 +126,10 @@ export function createSessionSight(loadWasm) {
     const inherited = sdk.inheritedTabId;
     const duplicate = await tabs.isDuplicate(inherited);
     sdk.start(Date.now(), duplicate, pageVisible(document));
-    // Requested now, not awaited: the request reaches the browser's lock manager before any
-    // tab duplicated from this one can ask, so that tab still finds it held, and ready does
-    // not wait a round trip (3–17 ms measured in Chromium) for the grant.
-    tabs.claim(sdk.tabId);
+    // Requested now, not awaited, so ready does not wait a round trip (3–30 ms measured in
+    // Chromium) for the grant. A copy of this tab made before the grant finds the id free and
+    // keeps it with this tab's session; this tab then goes on as a new tab (`retab`).
+    tabs.claim(sdk.tabId, retab);
     const transport = createTransport({ timeoutMs: opts.requestTimeoutMs }, makeFetchRequest({
       endpoint: url.href,
       sameOrigin: url.origin === window.location.origin,

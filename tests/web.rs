@@ -212,6 +212,25 @@ fn a_reload_keeps_the_session_and_a_new_tab_does_not() {
 }
 
 #[wasm_bindgen_test]
+fn retab_goes_on_as_a_new_tab_and_keeps_what_this_tab_queued() {
+    clean();
+    let mut sdk = started("");
+    let (tab, session) = (sdk.tab_id(), sdk.session_id());
+    let queued = sdk.pending();
+    sdk.retab(NOW + 5.0);
+    assert_ne!(sdk.tab_id(), tab);
+    assert_ne!(sdk.session_id(), session);
+    let stored_tab = js("return sessionStorage.getItem('ss_tab')").as_string();
+    assert_eq!(stored_tab.as_deref(), Some(sdk.tab_id().as_str()));
+    // The first session_start stays queued, with the new one after it, under the new id.
+    assert_eq!(sdk.pending(), queued + 1);
+    let under_new = js(&format!("return localStorage.getItem('ss_q:{}')", sdk.tab_id())).as_string().unwrap_or_default();
+    assert!(under_new.contains(&session) && under_new.contains(&sdk.session_id()), "{under_new}");
+    assert_eq!(cookie("ss_sid"), Some(sdk.session_id()));
+    clean();
+}
+
+#[wasm_bindgen_test]
 fn storage_that_throws_means_memory_only_silently() {
     clean();
     js(r#"

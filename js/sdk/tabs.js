@@ -22,7 +22,8 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
 
   /**
    * Holds the lock `name` until released. Resolves true when held, false when another tab has
-   * it (at once with `ifAvailable`, else when `signal` gives up waiting).
+   * it (at once with `ifAvailable`, else when `signal` gives up waiting), null when the request
+   * failed (no answer about other tabs).
    */
   function hold(name, options = { ifAvailable: true }) {
     if (!locks || held.has(name)) return Promise.resolve(true);
@@ -37,7 +38,7 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
         held.set(name, { release, kept });
         resolve(true);
         return kept;
-      }).catch(() => resolve(false));
+      }).catch(() => resolve(null));
     });
   }
 
@@ -88,9 +89,16 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
       timers.clearTimeout(timer);
       return !mine;
     },
-    /** Holds this tab's own lock (resolves once granted, so a duplicate made now finds it held). */
-    claim(tabId) {
-      return hold(TAB_LOCK + tabId);
+    /**
+     * Holds this tab's own lock (resolves once granted, so a duplicate made now finds it held).
+     * `onTaken()` runs when another tab holds it already: a copy of this tab, made before the
+     * grant, found the id free and kept it (this tab must then take a new one).
+     */
+    claim(tabId, onTaken = () => {}) {
+      return hold(TAB_LOCK + tabId).then((mine) => {
+        if (mine === false) onTaken();
+        return mine;
+      });
     },
     start() {
       adoptOrphans();

@@ -191,13 +191,7 @@ impl Sdk {
         self.started = true;
         let fresh_tab = duplicate || self.tab_id.is_empty() || self.session.id.is_empty();
         if fresh_tab {
-            self.tab_id = uuid_v4(random());
-            self.stores.tab.set(SS_TAB, &self.tab_id);
-            let id = self.take_server_session().unwrap_or_else(|| uuid_v7(now, random()));
-            self.session = Session::new(id, now);
-            self.session_dirty = true;
-            self.claim_cookie();
-            self.push_session_start(now, Reason::NewTab, None);
+            self.new_tab(now);
         } else {
             let key = self.queue_key();
             if let Some(text) = self.stores.local.get(&key) {
@@ -208,6 +202,27 @@ impl Sdk {
         }
         self.load_profile();
         self.persist();
+    }
+
+    /// Another live tab took this tab's id: it was duplicated from this one before this tab's
+    /// lock was granted (its own check found the id free), and it continues this tab's session.
+    /// This tab goes on as a new tab; the events it queued so far stay with it, under its new
+    /// id (the other tab may have read them too: a resend is deduplicated by messageId).
+    pub fn retab(&mut self, now: f64) {
+        self.sync(now);
+        self.new_tab(now);
+        self.queue_dirty = true;
+        self.persist();
+    }
+
+    fn new_tab(&mut self, now: f64) {
+        self.tab_id = uuid_v4(random());
+        self.stores.tab.set(SS_TAB, &self.tab_id);
+        let id = self.take_server_session().unwrap_or_else(|| uuid_v7(now, random()));
+        self.session = Session::new(id, now);
+        self.session_dirty = true;
+        self.claim_cookie();
+        self.push_session_start(now, Reason::NewTab, None);
     }
 
     #[wasm_bindgen(getter, js_name = visitorId)]

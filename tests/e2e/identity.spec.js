@@ -109,9 +109,8 @@ test('two tabs: own sessions, the focused tab owns the cookie; reload keeps the 
 test('a duplicated tab (inherited sessionStorage) mints its own session', async ({ page, context, collector }) => {
   const first = await embed(page, collector.url);
   // The tab's lock is requested during init() and granted by the browser moments later
-  // (Chromium: about 10 ms, under 30 ms in 60 loads), not awaited so that ready does not wait
-  // for it. A person duplicates a tab later than that; this test's copy, opened by script, waits
-  // for the grant as a person would.
+  // (Chromium: about 10 ms, under 30 ms in 60 loads). A person duplicates a tab later than that,
+  // and this copy waits for the grant as a person would (a copy made before it: the next test).
   const tab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
   await expect.poll(() => page.evaluate(async (t) => (await navigator.locks.query()).held.some((l) => l.name === `ss_tab:${t}`), tab)).toBe(true);
   const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
@@ -126,6 +125,36 @@ test('a duplicated tab (inherited sessionStorage) mints its own session', async 
   expect(collector.events((e) => e.sessionId === second.sessionId)[0]).toMatchObject({ reason: 'new_tab', previousSessionId: null });
   // The original keeps its session.
   expect((await ids(page)).sessionId).toBe(first.sessionId);
+});
+
+test('a copy made before the tab\'s lock is granted keeps its id and session; the original goes on as a new tab', async ({ page, context, collector }) => {
+  // The original's lock request reaches the browser late (a loaded machine; the grant is not
+  // awaited by init()), so a copy opened at once finds the inherited id free and keeps it.
+  await page.addInitScript(() => {
+    const request = navigator.locks.request.bind(navigator.locks);
+    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
+      ? new Promise((r) => setTimeout(r, 1500)).then(() => request(name, ...rest)) : request(name, ...rest));
+  });
+  const first = await embed(page, collector.url);
+  const tab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
+  const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
+  await copy.waitForLoadState();
+  await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  expect(await ids(copy)).toEqual(first);
+  expect(await copy.evaluate(() => sessionStorage.getItem('ss_tab'))).toBe(tab);
+  // The original's request then finds its id held: a new id, a new session, and their lock.
+  await expect.poll(async () => (await ids(page)).sessionId, { timeout: 10_000 }).not.toBe(first.sessionId);
+  const moved = await ids(page);
+  expect(moved.visitorId).toBe(first.visitorId);
+  const newTab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
+  expect(newTab).not.toBe(tab);
+  await expect.poll(() => page.evaluate(async (t) => (await navigator.locks.query()).held.some((l) => l.name === `ss_tab:${t}`), newTab),
+    { timeout: 10_000 }).toBe(true);
+  await page.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.type === 'session_start' && e.sessionId === moved.sessionId).length).toBe(1);
+  expect(collector.events((e) => e.sessionId === moved.sessionId)[0]).toMatchObject({ reason: 'new_tab', previousSessionId: null });
+  // The copy still has the original session, under the original id.
+  expect((await ids(copy)).sessionId).toBe(first.sessionId);
 });
 
 test('a sealed session rotates, on the wire and in the cookie', async ({ page, context, collector }) => {

@@ -52,6 +52,21 @@ test('a duplicated tab finds its inherited id held by the live original; a new t
   assert.equal(await copy.isDuplicate(''), false);
 });
 
+test('a copy that took this tab\'s id before its lock was granted: claim() says so, and only then', async () => {
+  const locks = fakeLocks();
+  const copy = createTabs({ core: guard({}), locks });
+  assert.equal(await copy.isDuplicate('tab-1'), false); // the id was still free: the copy keeps it
+  const original = createTabs({ core: guard({}), locks });
+  let taken = 0;
+  assert.equal(await original.claim('tab-1', () => { taken += 1; }), false);
+  assert.equal(taken, 1);
+  assert.equal(await original.claim('tab-2', () => { taken += 1; }), true);
+  // A failing Web Locks request says nothing about other tabs: no new id.
+  const broken = createTabs({ core: guard({}), locks: { request: () => Promise.reject(new DOMException('denied', 'SecurityError')) } });
+  assert.equal(await broken.claim('tab-3', () => { taken += 1; }), null);
+  assert.equal(taken, 1);
+});
+
 test('a reload is no duplicate: the previous document released the lock', async () => {
   const locks = fakeLocks();
   const before = createTabs({ core: guard({}), locks });

@@ -99,3 +99,42 @@ scenario('engine facts: visibility and focus across a tab switch', async (b) => 
   facts.aHidden = (await b.run(() => window.__seen)).includes('hidden');
   assert.deepEqual(facts, FACTS[b.engine]);
 });
+
+scenario("a copy made before the tab's lock is granted keeps its id and session; the original goes on as a new tab", async (b) => {
+  const c = await b.collector();
+  await b.goto(c.url + '/embed.html');
+  const original = await b.tab();
+  // The original's lock request reaches the browser late (a loaded machine; init() does not
+  // await the grant), so a copy opened at once finds the inherited id free and keeps it.
+  await b.run(() => {
+    const request = navigator.locks.request.bind(navigator.locks);
+    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
+      ? new Promise((r) => setTimeout(r, 4000)).then(() => request(name, ...rest)) : request(name, ...rest));
+  });
+  await b.init();
+  const first = await b.ids();
+  const tab = (await b.storage()).session.ss_tab;
+  const before = await b.driver.getAllWindowHandles();
+  // window.open without noopener copies sessionStorage, as "Duplicate tab" does.
+  await b.run(() => { window.open(location.href); });
+  const copy = await b.poll(async () => (await b.driver.getAllWindowHandles()).find((h) => !before.includes(h)) || null,
+    (h) => h !== null, { message: 'the copy opened' });
+  await b.switchTo(copy);
+  await b.poll(() => b.run(() => typeof SessionSight === 'object'), true, { message: 'the copy loaded the SDK' });
+  await b.init();
+  assert.deepEqual(await b.ids(), first, 'the copy continues the original session');
+  assert.equal((await b.storage()).session.ss_tab, tab, 'under the original id');
+  await b.switchTo(original);
+  // The original's request then finds its id held: a new id, a new session, and their lock.
+  const moved = await b.poll(() => b.ids(), (i) => i.sessionId !== first.sessionId, { message: 'the original went on as a new tab' });
+  assert.equal(moved.visitorId, first.visitorId);
+  const newTab = (await b.storage()).session.ss_tab;
+  assert.notEqual(newTab, tab);
+  await b.poll(() => b.run(async (t) => (await navigator.locks.query()).held.some((l) => l.name === `ss_tab:${t}`), newTab), true,
+    { message: 'the original holds the lock of its new id' });
+  await b.run(() => SessionSight.flush());
+  const [start] = await b.poll(() => c.events((e) => e.type === 'session_start' && e.sessionId === moved.sessionId), (l) => l.length === 1,
+    { message: "the new session's session_start" });
+  assert.equal(start.reason, 'new_tab');
+  assert.equal(start.previousSessionId, null);
+});

@@ -128,12 +128,14 @@ test('a duplicated tab (inherited sessionStorage) mints its own session', async 
 });
 
 test('a copy made before the tab\'s lock is granted keeps its id and session; the original goes on as a new tab', async ({ page, context, collector }) => {
-  // The original's lock request reaches the browser late (a loaded machine; the grant is not
-  // awaited by init()), so a copy opened at once finds the inherited id free and keeps it.
+  // The original's tab lock requests reach the browser late (as on a loaded machine; init()
+  // does not await the grant): only once the copy has started, so the copy finds the inherited
+  // id free and keeps it.
   await page.addInitScript(() => {
     const request = navigator.locks.request.bind(navigator.locks);
+    const copyStarted = new Promise((r) => { window.__copyStarted = r; });
     navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
-      ? new Promise((r) => setTimeout(r, 1500)).then(() => request(name, ...rest)) : request(name, ...rest));
+      ? copyStarted.then(() => request(name, ...rest)) : request(name, ...rest));
   });
   const first = await embed(page, collector.url);
   const tab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
@@ -142,6 +144,7 @@ test('a copy made before the tab\'s lock is granted keeps its id and session; th
   await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
   expect(await ids(copy)).toEqual(first);
   expect(await copy.evaluate(() => sessionStorage.getItem('ss_tab'))).toBe(tab);
+  await page.evaluate(() => window.__copyStarted());
   // The original's request then finds its id held: a new id, a new session, and their lock.
   await expect.poll(async () => (await ids(page)).sessionId, { timeout: 10_000 }).not.toBe(first.sessionId);
   const moved = await ids(page);

@@ -104,12 +104,14 @@ scenario("a copy made before the tab's lock is granted keeps its id and session;
   const c = await b.collector();
   await b.goto(c.url + '/embed.html');
   const original = await b.tab();
-  // The original's lock request reaches the browser late (a loaded machine; init() does not
-  // await the grant), so a copy opened at once finds the inherited id free and keeps it.
+  // The original's tab lock requests reach the browser late (as on a loaded machine; init()
+  // does not await the grant): only once the copy has started, so the copy finds the inherited
+  // id free and keeps it.
   await b.run(() => {
     const request = navigator.locks.request.bind(navigator.locks);
+    const copyStarted = new Promise((r) => { window.__copyStarted = r; });
     navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
-      ? new Promise((r) => setTimeout(r, 4000)).then(() => request(name, ...rest)) : request(name, ...rest));
+      ? copyStarted.then(() => request(name, ...rest)) : request(name, ...rest));
   });
   await b.init();
   const first = await b.ids();
@@ -125,6 +127,7 @@ scenario("a copy made before the tab's lock is granted keeps its id and session;
   assert.deepEqual(await b.ids(), first, 'the copy continues the original session');
   assert.equal((await b.storage()).session.ss_tab, tab, 'under the original id');
   await b.switchTo(original);
+  await b.run(() => window.__copyStarted());
   // The original's request then finds its id held: a new id, a new session, and their lock.
   const moved = await b.poll(() => b.ids(), (i) => i.sessionId !== first.sessionId, { message: 'the original went on as a new tab' });
   assert.equal(moved.visitorId, first.visitorId);

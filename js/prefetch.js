@@ -1,9 +1,6 @@
 // Starts compiling the SDK's wasm the moment an entry script is evaluated, so the download,
-// inflation and compilation overlap the page's own work (and the stores' first opening,
-// warm.js) instead of waiting for init().
+// inflation and compilation overlap the page's own work instead of waiting for init().
 // A failure is kept for init() to report: nothing rejects unobserved if init() is never called.
-
-import { warmStores } from './warm.js';
 
 /**
  * Compiles a wasm from a URL (fetched) or a Response: streaming when it is labelled
@@ -32,10 +29,7 @@ export function prefetchWasm(compile, initSync) {
     pending.catch(() => {}); // observed here; init() still sees the rejection
     return pending;
   };
-  if (typeof window !== 'undefined' && typeof fetch === 'function' && typeof WebAssembly === 'object') {
-    begin();
-    warmStores();
-  }
+  if (typeof window !== 'undefined' && typeof fetch === 'function' && typeof WebAssembly === 'object') begin();
   return async () => {
     const compiling = pending || begin();
     try {

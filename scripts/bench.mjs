@@ -92,17 +92,31 @@ ${sdk.stub || ''}</script>
 <script src="${scriptUrl}"></script><script>try { ${sdk.init} } catch (e) { done(); }</script>`;
 }
 
-async function startup(browser, origin, pages, sdk, url) {
-  pages.set(`/bench/${sdk.name}.html`, page(url, sdk));
-  const times = [];
-  for (let i = 0; i < LOADS; i++) {
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    await p.goto(`${origin}/bench/${sdk.name}.html`);
-    times.push(await p.evaluate(() => Promise.race([window.__ready, new Promise((r) => setTimeout(() => r(NaN), 5000))])));
-    await context.close();
+/** One load of `/bench/<name>.html` in a fresh context: script start to the SDK's ready, in ms. */
+async function loadOnce(browser, origin, name) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${origin}/bench/${name}.html`);
+  const ms = await p.evaluate(() => Promise.race([window.__ready, new Promise((r) => setTimeout(() => r(NaN), 5000))]));
+  await context.close();
+  return ms;
+}
+
+/**
+ * Script start to ready for each `{ sdk, url }`, median of LOADS loads. The loads are interleaved
+ * (one of each SDK in turn, after one untimed round), so that the machine's drift during the run
+ * (other work, the browser warming up) weighs on every SDK alike, not on whichever runs first.
+ */
+async function startups(browser, origin, pages, entries) {
+  for (const { sdk, url } of entries) pages.set(`/bench/${sdk.name}.html`, page(url, sdk));
+  const times = new Map(entries.map(({ sdk }) => [sdk.name, []]));
+  for (let round = -1; round < LOADS; round++) {
+    for (const { sdk } of entries) {
+      const ms = await loadOnce(browser, origin, sdk.name);
+      if (round >= 0) times.get(sdk.name).push(ms);
+    }
   }
-  return median(times.filter(Number.isFinite));
+  return Object.fromEntries([...times].map(([name, ms]) => [name, median(ms.filter(Number.isFinite))]));
 }
 
 async function identifyCost(browser, origin) {
@@ -188,12 +202,12 @@ const sizes = [{ name: OURS.name, version: JSON.parse(readFileSync(join(root, 'p
 const { server, pages, origin } = await serve();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: [...chromiumArgs, '--enable-precise-memory-info', '--js-flags=--expose-gc'] });
-const startups = { [OURS.name]: await startup(browser, origin, pages, OURS, '/dist/sessionsight.js') };
-for (const a of ANCHORS) startups[a.name] = await startup(browser, origin, pages, a, a.url);
 // For reference, not a ready time: Segment's script evaluated, before it asks for its settings.
 const segment = ANCHORS.find((a) => a.name === 'Segment');
-const segmentEvaluated = await startup(browser, origin, pages,
-  { name: 'Segment-evaluated', stub: SEGMENT_STUB, init: 'done();' }, segment.url);
+const SEGMENT_EVALUATED = { name: 'Segment-evaluated', stub: SEGMENT_STUB, init: 'done();' };
+const ready = await startups(browser, origin, pages, [{ sdk: OURS, url: '/dist/sessionsight.js' },
+  ...ANCHORS.map((a) => ({ sdk: a, url: a.url })), { sdk: SEGMENT_EVALUATED, url: segment.url }]);
+const segmentEvaluated = ready[SEGMENT_EVALUATED.name];
 const cost = await identifyCost(browser, origin);
 const mem = await memory(browser, origin);
 await browser.close();
@@ -204,14 +218,14 @@ const parts = composition(join(root, 'pkg/sessionsight_bg.wasm'), join(root, '.c
 
 const anchorsOnly = sizes.filter((s) => s.name !== OURS.name);
 const best = { gzip: Math.min(...anchorsOnly.map((s) => s.gzip)), brotli: Math.min(...anchorsOnly.map((s) => s.brotli)),
-  startup: Math.min(...ANCHORS.map((a) => startups[a.name]).filter(Number.isFinite)) };
+  startup: Math.min(...ANCHORS.map((a) => ready[a.name]).filter(Number.isFinite)) };
 const lines = [
   '# SessionSight Insights — benchmark report', '',
-  `Generated ${new Date().toISOString()} on ${process.platform}/${process.arch}, headless Chromium (${LOADS} loads per SDK).`, '',
+  `Generated ${new Date().toISOString()} on ${process.platform}/${process.arch}, headless Chromium (${LOADS} loads per SDK, interleaved: one of each in turn, after an untimed round).`, '',
   '## 1. Bytes a page downloads, and 2. script start to ready', '',
   '| SDK | version | file(s) | raw KB | gzip KB | brotli KB | gzip vs best anchor | ready ms (median) | ready vs best anchor |',
   '|---|---|---|---:|---:|---:|---:|---:|---:|',
-  ...sizes.map((s) => `| ${s.name} | ${s.version} | ${s.file || 'dist/sessionsight.js (wasm inside)'} | ${kb(s.raw)} | ${kb(s.gzip)} | ${kb(s.brotli)} | ${ratio(s.gzip, best.gzip)} | ${startups[s.name].toFixed(1)} | ${ratio(startups[s.name], best.startup)} |`),
+  ...sizes.map((s) => `| ${s.name} | ${s.version} | ${s.file || 'dist/sessionsight.js (wasm inside)'} | ${kb(s.raw)} | ${kb(s.gzip)} | ${kb(s.brotli)} | ${ratio(s.gzip, best.gzip)} | ${ready[s.name].toFixed(1)} | ${ratio(ready[s.name], best.startup)} |`),
   '', 'Ready: from the first byte of script execution to the SDK\'s own signal: our init() promise, Mixpanel\'s and PostHog\'s `loaded`, Amplitude\'s init promise, Segment\'s `ready` (after its settings, served by the bench server as its CDN would), Snowplow\'s `newTracker` returning. Ours includes decoding and compiling the wasm and reading cookies and storage.',
   `For reference, not a ready time: Segment's standalone script is evaluated (before it asks for its settings) at ${segmentEvaluated.toFixed(1)} ms.`, '',
   '## 3. identify() in headless Chromium (median of 15 samples, after 3,030 untimed calls that let the browser optimise the code)', '',

@@ -80,15 +80,6 @@ test('a corrupt embedded wasm rejects init() only: nothing thrown into the page,
   expect(errors).toEqual([]);
 });
 
-test('opening the stores while the wasm compiles writes nothing before init()', async ({ page, collector }) => {
-  await page.goto(`${collector.url}/embed.html`);
-  // The warm-up runs on the task after the script's; one queued now runs after it.
-  await page.evaluate(() => new Promise((r) => setTimeout(r)));
-  expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
-  expect((await initIds(page)).visitorId).toMatch(UUID);
-  expect(await page.evaluate(() => localStorage.length)).toBeGreaterThan(0);
-});
-
 test('the module entry fetches the wasm when it is evaluated, before init()', async ({ page, collector }) => {
   const wasmRequest = page.waitForRequest(WASM);
   await moduleEntry(page, collector.url);

@@ -73,7 +73,8 @@ export function createSessionSight(loadWasm) {
   /** This tab's id was taken by a copy of it: a new id and session, and their lock. */
   function retab() {
     core.write((s) => s.retab(Date.now()));
-    tabs.claim(core.read((s) => s.tabId, ''), retab);
+    const tabId = core.read((s) => s.tabId, '');
+    if (tabId) tabs.claim(tabId, retab);
     changed();
   }
 

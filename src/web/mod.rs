@@ -211,7 +211,6 @@ impl Sdk {
     pub fn retab(&mut self, now: f64) {
         self.sync(now);
         self.new_tab(now);
-        self.queue_dirty = true;
         self.persist();
     }
 

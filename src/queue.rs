@@ -117,11 +117,14 @@ pub struct Queue {
     /// When the owning tab last wrote it (persisted: lets a tab without Web Locks tell a
     /// closed tab's queue from a live one).
     written_ms: f64,
+    /// The owning tab did not hold its lock yet when it wrote the queue (persisted: another
+    /// tab must not take a starting tab's queue for a closed tab's).
+    unclaimed: bool,
 }
 
 impl Queue {
     pub fn new(policy: Policy) -> Self {
-        Queue { policy, items: Vec::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, retry_delay_ms: 0.0, lost_identify: false, split_limit: None, written_ms: 0.0 }
+        Queue { policy, items: Vec::new(), dropped: 0, reserved: Vec::new(), next_batch: 1, attempt: 0, retry_at_ms: 0.0, retry_delay_ms: 0.0, lost_identify: false, split_limit: None, written_ms: 0.0, unclaimed: false }
     }
 
     pub fn len(&self) -> usize {
@@ -330,7 +333,16 @@ impl Queue {
         self.written_ms = now_ms;
     }
 
-    /// `q1 <dropped> <next batch id> <written ms>` then one `<messageId>\t<event json>` line per event. Event JSON
+    pub fn unclaimed(&self) -> bool {
+        self.unclaimed
+    }
+
+    /// Records whether the owner holds its tab lock (stored by `encode`).
+    pub fn set_unclaimed(&mut self, unclaimed: bool) {
+        self.unclaimed = unclaimed;
+    }
+
+    /// `q1 <dropped> <next batch id> <written ms>[ 1 while unclaimed]` then one `<messageId>\t<event json>` line per event. Event JSON
     /// (`wire::to_json`) never holds a raw newline or tab. In-flight marks are not persisted: after a
     /// reload everything unacknowledged is sent again (at least once).
     pub fn encode(&self) -> String {
@@ -340,6 +352,9 @@ impl Queue {
                 out.push(' ');
             }
             json::push_u64(&mut out, n);
+        }
+        if self.unclaimed {
+            out.push_str(" 1");
         }
         for item in &self.items {
             out.push('\n');
@@ -370,6 +385,7 @@ impl Queue {
         if let Some(written) = fields.next().and_then(|n| json::parse_u64(n, 10)) {
             q.written_ms = written as f64;
         }
+        q.unclaimed = fields.next() == Some("1");
         for line in lines {
             if let Some((id, json)) = crate::text::cut(line, b'\t') {
                 if crate::ids::is_uuid(id) && json.starts_with('{') && json.ends_with('}') {

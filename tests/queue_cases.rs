@@ -241,6 +241,25 @@ fn the_write_time_survives_persistence() {
 }
 
 #[test]
+fn a_queue_whose_tab_does_not_hold_its_lock_yet_says_so_until_it_does() {
+    let mut q = queue_with(1, Policy::default());
+    q.set_written(1_795_860_000_123.0);
+    q.set_unclaimed(true);
+    assert!(q.encode().starts_with("q1 0 1 1795860000123 1\n"));
+    let back = Queue::decode(&q.encode(), Policy::default());
+    assert!(back.unclaimed());
+    assert_eq!((back.len(), back.written_ms()), (1, 1_795_860_000_123.0));
+    q.set_unclaimed(false);
+    assert!(!Queue::decode(&q.encode(), Policy::default()).unclaimed());
+    // A queue written before the mark existed is a held one.
+    assert!(!Queue::decode("q1 0 1 5\n", Policy::default()).unclaimed());
+    // Adoption takes the events, never the other queue's mark.
+    let mut mine = Queue::new(Policy::default());
+    mine.adopt(Queue::decode(&back.encode(), Policy::default()));
+    assert!(!mine.unclaimed());
+}
+
+#[test]
 fn adoption_skips_duplicates() {
     let mut mine = queue_with(2, Policy::default());
     let theirs = queue_with(3, Policy::default());

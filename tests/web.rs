@@ -231,6 +231,33 @@ fn retab_goes_on_as_a_new_tab_and_keeps_what_this_tab_queued() {
 }
 
 #[wasm_bindgen_test]
+fn a_starting_tabs_queue_is_left_alone_until_its_lock_is_held() {
+    clean();
+    let mut starting = started("");
+    let tab = starting.tab_id();
+    // Another tab (its own sessionStorage): a new tab's queue is in localStorage before the
+    // browser grants its lock.
+    js("sessionStorage.clear()");
+    let other = started("");
+    assert_ne!(other.tab_id(), tab);
+    assert_eq!(other.other_queues(NOW + 10.0), "", "not an orphan while its tab starts");
+    assert_eq!(other.other_queues(NOW + 30_000.0), tab, "never held: a tab gone before its grant");
+    assert_eq!(other.stale_queues(NOW + 180_000.0, 180_000.0), tab, "without Web Locks, staleness alone");
+    starting.lock_held();
+    starting.persist();
+    assert_eq!(other.other_queues(NOW + 10.0), tab, "held: a candidate (its lock tells live from closed)");
+    // A new id (retab) is unclaimed again until its own lock is held. (The old id's queue is
+    // the copy's now, which holds that id's lock.)
+    starting.retab(NOW + 20.0);
+    let moved = starting.tab_id();
+    assert!(!other.other_queues(NOW + 30.0).contains(&moved));
+    starting.lock_held();
+    starting.persist();
+    assert!(other.other_queues(NOW + 30.0).contains(&moved));
+    clean();
+}
+
+#[wasm_bindgen_test]
 fn storage_that_throws_means_memory_only_silently() {
     clean();
     js(r#"

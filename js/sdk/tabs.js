@@ -59,7 +59,7 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
       if (adopted) onChange();
       return;
     }
-    for (const tab of ids(core.read((s) => s.otherQueues(), ''))) {
+    for (const tab of ids(core.read((s) => s.otherQueues(now()), ''))) {
       locks.request(TAB_LOCK + tab, { ifAvailable: true }, (lock) => {
         if (lock && core.write((s) => s.adopt(tab), 0)) onChange();
       }).catch(() => {});
@@ -92,11 +92,13 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
     /**
      * Holds this tab's own lock (resolves once granted, so a duplicate made now finds it held).
      * `onTaken()` runs when another tab holds it already: a copy of this tab, made before the
-     * grant, found the id free and kept it (this tab must then take a new one).
+     * grant, found the id free and kept it (this tab must then take a new one). Otherwise the
+     * core's queue is marked as this tab's (other tabs left it alone until now).
      */
     claim(tabId, onTaken = () => {}) {
       return hold(TAB_LOCK + tabId).then((mine) => {
         if (mine === false) onTaken();
+        else core.write((s) => s.lockHeld());
         return mine;
       });
     },

@@ -11,6 +11,10 @@ use crate::json::cat;
 use crate::queue::{Outcome, Queue, Verdict};
 use crate::wire::{self, Event};
 
+/// How long a starting tab's queue is left alone before its lock is held (`otherQueues`): the
+/// grant takes milliseconds; a tab gone before it leaves its queue to the next adoption pass.
+const UNCLAIMED_MS: f64 = 30_000.0;
+
 #[wasm_bindgen]
 impl Sdk {
     /// The next batch as `{ id, count, body }`, or null. `urgent` (unload) ignores backoff.
@@ -76,29 +80,29 @@ impl Sdk {
 
     /// Tab ids of other queues in localStorage: adoption candidates if their tab is gone.
     /// Space-separated, as the tab ids are across the boundary (a `Vec<String>` there costs
-    /// the page 0.3 KB of conversion code).
+    /// the page 0.3 KB of conversion code). A starting tab writes its queue before the browser
+    /// grants its lock (init() does not wait for the grant): its queue, marked unclaimed, is
+    /// left alone for `UNCLAIMED_MS`, or another tab would take a live tab's events (and its lock
+    /// for a moment, sending the starting tab off as a copy of itself).
     #[wasm_bindgen(js_name = otherQueues)]
-    pub fn other_queues(&self) -> String {
-        self.other_tabs().join(" ")
-    }
-
-    fn other_tabs(&self) -> Vec<String> {
-        let own = self.queue_key();
-        self.stores.local.keys_with_prefix(LS_QUEUE_PREFIX).into_iter()
-            .filter(|k| *k != own)
-            .filter_map(|k| k.strip_prefix(LS_QUEUE_PREFIX).map(str::to_string))
-            .collect()
+    pub fn other_queues(&self, now: f64) -> String {
+        self.other_tabs(&|q| !q.unclaimed() || now - q.written_ms() >= UNCLAIMED_MS)
     }
 
     /// Without Web Locks: other tabs' queues nobody has written for `age_ms` (their tab is
     /// most likely closed; a live tab with events rewrites its queue at every retry).
     #[wasm_bindgen(js_name = staleQueues)]
     pub fn stale_queues(&self, now: f64, age_ms: f64) -> String {
-        let stale: Vec<String> = self.other_tabs().into_iter().filter(|tab| {
-            let text = self.stores.local.get(&cat(&[LS_QUEUE_PREFIX, tab])).unwrap_or_default();
-            now - Queue::decode(&text, self.policy).written_ms() >= age_ms
-        }).collect();
-        stale.join(" ")
+        self.other_tabs(&|q| now - q.written_ms() >= age_ms)
+    }
+
+    /// Lets a tab's queue go to a tab that adopts orphans: this tab holds its lock now.
+    #[wasm_bindgen(js_name = lockHeld)]
+    pub fn lock_held(&mut self) {
+        if self.queue.unclaimed() {
+            self.queue.set_unclaimed(false);
+            self.save_queue();
+        }
     }
 
     /// Takes over a closed tab's unsent events. Call only while holding that tab's lock.
@@ -117,6 +121,23 @@ impl Sdk {
 }
 
 impl Sdk {
+    /// Space-separated ids of the other tabs whose stored queue (its header line) passes `keep`.
+    fn other_tabs(&self, keep: &dyn Fn(&Queue) -> bool) -> String {
+        let own = self.queue_key();
+        let mut out = String::new();
+        for key in self.stores.local.keys_with_prefix(LS_QUEUE_PREFIX) {
+            let (Some(tab), Some(text)) = (key.strip_prefix(LS_QUEUE_PREFIX), self.stores.local.get(&key)) else { continue };
+            let head = crate::text::cut(&text, b'\n').map_or(text.as_str(), |(h, _)| h);
+            if key != own && keep(&Queue::decode(head, self.policy)) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(tab);
+            }
+        }
+        out
+    }
+
     pub(super) fn queue_key(&self) -> String {
         cat(&[LS_QUEUE_PREFIX, &self.tab_id])
     }

@@ -220,6 +220,7 @@ impl Sdk {
         let id = self.take_server_session().unwrap_or_else(|| uuid_v7(now, random()));
         self.session = Session::new(id, now);
         self.session_dirty = true;
+        self.queue.set_unclaimed(true);
         self.claim_cookie();
         self.push_session_start(now, Reason::NewTab, None);
     }

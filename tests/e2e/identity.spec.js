@@ -160,6 +160,48 @@ test('a copy made before the tab\'s lock is granted keeps its id and session; th
   expect((await ids(copy)).sessionId).toBe(first.sessionId);
 });
 
+test('another tab leaves a starting tab\'s queue alone until that tab holds its lock', async ({ context, collector }) => {
+  // Tab one's lock requests reach the browser late (init() does not await the grant), so its
+  // queue is in localStorage while its lock is still free: as a closed tab's would be.
+  const one = await context.newPage();
+  await one.addInitScript(() => {
+    const request = navigator.locks.request.bind(navigator.locks);
+    const granted = new Promise((r) => { window.__grant = r; });
+    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
+      ? granted.then(() => request(name, ...rest)) : request(name, ...rest));
+  });
+  // (Nothing leaves tab one on its own: its session_start waits in its queue.)
+  const first = await embed(one, collector.url, { flushIntervalMs: 600_000 });
+  const tab = await one.evaluate(() => sessionStorage.getItem('ss_tab'));
+  expect(await one.evaluate((t) => localStorage.getItem(`ss_q:${t}`), tab)).toContain(first.sessionId);
+  // Tab two starts: its adoption pass looks at every other queue. Its lock requests are
+  // recorded, so the test knows when that pass is over.
+  const two = await context.newPage();
+  await two.addInitScript(() => {
+    const request = navigator.locks.request.bind(navigator.locks);
+    window.__tabRequests = [];
+    navigator.locks.request = (...args) => {
+      const done = request(...args);
+      if (String(args[0]).startsWith('ss_tab:')) window.__tabRequests.push({ name: args[0], done: done.catch(() => {}) });
+      return done;
+    };
+  });
+  const second = await embed(two, collector.url);
+  // (Its own lock's request settles only when the lock is released.)
+  await two.evaluate(() => Promise.all(window.__tabRequests
+    .filter((r) => r.name !== `ss_tab:${sessionStorage.getItem('ss_tab')}`).map((r) => r.done)));
+  await expect.poll(() => collector.events((e) => e.type === 'session_start' && e.sessionId === second.sessionId).length).toBe(1);
+  await one.evaluate(() => { window.__grant(); });
+  await expect.poll(() => one.evaluate(async (t) => (await navigator.locks.query()).held.some((l) => l.name === `ss_tab:${t}`), tab)).toBe(true);
+  // Tab one kept its id, its session and its queue; nobody sent its events for it.
+  expect(await ids(one)).toEqual(first);
+  expect(await one.evaluate(() => sessionStorage.getItem('ss_tab'))).toBe(tab);
+  expect(collector.events((e) => e.sessionId === first.sessionId)).toHaveLength(0);
+  await one.evaluate(() => SessionSight.flush());
+  await expect.poll(() => collector.events((e) => e.type === 'session_start' && e.sessionId === first.sessionId).length).toBe(1);
+  expect(collector.state.duplicates).toBe(0);
+});
+
 test('a sealed session rotates, on the wire and in the cookie', async ({ page, context, collector }) => {
   const before = await embed(page, collector.url);
   collector.seal(before.sessionId);

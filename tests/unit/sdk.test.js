@@ -39,6 +39,7 @@ class FakeSdk {
   persist() {}
   nextBatch() { return null; }
   otherQueues() { return ''; }
+  lockHeld() {}
   staleQueues() { return ''; }
 }
 

@@ -41,7 +41,11 @@ function fakeLocks() {
   return manager;
 }
 
-const guard = (core) => ({ read: (fn, fb) => fn(core), write: (fn, fb) => fn(core) });
+/** The guarded core; `lockHeld` counts the claims granted (`core.held`). */
+const guard = (core) => {
+  core.lockHeld ??= () => { core.held = (core.held || 0) + 1; };
+  return { read: (fn, fb) => fn(core), write: (fn, fb) => fn(core) };
+};
 
 test('a duplicated tab finds its inherited id held by the live original; a new tab is no duplicate', async () => {
   const locks = fakeLocks();
@@ -56,15 +60,21 @@ test('a copy that took this tab\'s id before its lock was granted: claim() says 
   const locks = fakeLocks();
   const copy = createTabs({ core: guard({}), locks });
   assert.equal(await copy.isDuplicate('tab-1'), false); // the id was still free: the copy keeps it
-  const original = createTabs({ core: guard({}), locks });
+  const core = {};
+  const original = createTabs({ core: guard(core), locks });
   let taken = 0;
   assert.equal(await original.claim('tab-1', () => { taken += 1; }), false);
   assert.equal(taken, 1);
+  assert.equal(core.held, undefined, 'the queue stays unclaimed');
   assert.equal(await original.claim('tab-2', () => { taken += 1; }), true);
-  // A failing Web Locks request says nothing about other tabs: no new id.
-  const broken = createTabs({ core: guard({}), locks: { request: () => Promise.reject(new DOMException('denied', 'SecurityError')) } });
+  assert.equal(core.held, 1, 'granted: the core marks its queue as held');
+  // A failing Web Locks request says nothing about other tabs: no new id, and the queue is
+  // marked as held (no lock will ever tell otherwise).
+  const lost = {};
+  const broken = createTabs({ core: guard(lost), locks: { request: () => Promise.reject(new DOMException('denied', 'SecurityError')) } });
   assert.equal(await broken.claim('tab-3', () => { taken += 1; }), null);
   assert.equal(taken, 1);
+  assert.equal(lost.held, 1);
 });
 
 test('a reload is no duplicate: the previous document released the lock', async () => {
@@ -112,11 +122,13 @@ test('orphan queues are adopted only when their tab lock is free', async () => {
   const live = createTabs({ core: guard({}), locks });
   await live.claim('live-tab');
   const adopted = [];
-  const core = { otherQueues: () => 'live-tab gone-tab', adopt: (tab) => { adopted.push(tab); return 3; } };
+  const asked = [];
+  const core = { otherQueues: (now) => { asked.push(now); return 'live-tab gone-tab'; }, adopt: (tab) => { adopted.push(tab); return 3; } };
   let changes = 0;
-  const tabs = createTabs({ core: guard(core), locks, onChange: () => changes++ });
+  const tabs = createTabs({ core: guard(core), locks, onChange: () => changes++, now: () => 1234 });
   tabs.adoptOrphans();
   await tick();
+  assert.deepEqual(asked, [1234], 'the core is told the time (a starting tab\'s queue is left alone for a while)');
   assert.deepEqual(adopted, ['gone-tab']);
   assert.equal(changes, 1);
 });

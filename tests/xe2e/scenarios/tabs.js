@@ -141,3 +141,52 @@ scenario("a copy made before the tab's lock is granted keeps its id and session;
   assert.equal(start.reason, 'new_tab');
   assert.equal(start.previousSessionId, null);
 });
+
+scenario("another tab leaves a starting tab's queue alone until that tab holds its lock", async (b) => {
+  const c = await b.collector();
+  await b.goto(c.url + '/embed.html');
+  const one = await b.tab();
+  // Tab one's lock requests reach the browser late (init() does not await the grant), so its
+  // queue is in localStorage while its lock is still free: as a closed tab's would be.
+  await b.run(() => {
+    const request = navigator.locks.request.bind(navigator.locks);
+    const granted = new Promise((r) => { window.__grant = r; });
+    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
+      ? granted.then(() => request(name, ...rest)) : request(name, ...rest));
+  });
+  // Tab one cannot reach the collector (it flushes when a new tab hides it): only an adoption
+  // by tab two could deliver tab one's events.
+  await b.init({ endpoint: 'http://127.0.0.1:9/ingest' });
+  const first = await b.ids();
+  const tab = (await b.storage()).session.ss_tab;
+  assert.match((await b.storage()).local[`ss_q:${tab}`] || '', new RegExp(first.sessionId));
+  // Tab two starts: its adoption pass looks at every other queue. Its lock requests are
+  // recorded, so the test knows when that pass is over.
+  await b.newTab(c.url + '/embed.html');
+  await b.run(() => {
+    const request = navigator.locks.request.bind(navigator.locks);
+    window.__tabRequests = [];
+    navigator.locks.request = (...args) => {
+      const done = request(...args);
+      if (String(args[0]).startsWith('ss_tab:')) window.__tabRequests.push({ name: args[0], done: done.catch(() => {}) });
+      return done;
+    };
+  });
+  await b.init();
+  const second = await b.ids();
+  // (Its own lock's request settles only when the lock is released.)
+  await b.run(() => Promise.all(window.__tabRequests
+    .filter((r) => r.name !== `ss_tab:${sessionStorage.getItem('ss_tab')}`).map((r) => r.done)).then(() => true));
+  await b.poll(() => c.events((e) => e.type === 'session_start' && e.sessionId === second.sessionId).length, 1,
+    { message: "tab two's session_start" });
+  await b.run(() => SessionSight.flush().then(() => true));
+  assert.equal(c.events((e) => e.sessionId === first.sessionId).length, 0, "tab two did not send tab one's events");
+  await b.switchTo(one);
+  await b.run(() => window.__grant());
+  await b.poll(() => b.run(async (t) => (await navigator.locks.query()).held.some((l) => l.name === `ss_tab:${t}`), tab), true,
+    { message: 'tab one holds its lock' });
+  // Tab one kept its id, its session and its queue.
+  assert.deepEqual(await b.ids(), first);
+  assert.equal((await b.storage()).session.ss_tab, tab);
+  assert.match((await b.storage()).local[`ss_q:${tab}`] || '', new RegExp(first.sessionId), "tab one's queue is still its own");
+});

@@ -433,6 +433,91 @@ fn a_denial_in_another_tab_is_followed_before_anything_is_written_or_sent() {
     clean();
 }
 
+/// What a page's own `localStorage.clear()` (a logout, say) leaves: the cookies.
+fn page_clears_local_storage() {
+    js("localStorage.clear()");
+}
+
+#[wasm_bindgen_test]
+fn a_page_clearing_local_storage_is_no_denial() {
+    clean();
+    let mut sdk = started("");
+    let visitor = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    let queued = sdk.pending();
+    page_clears_local_storage();
+    sdk.sync(NOW + 10.0);
+    assert_eq!(sdk.visitor_id(), visitor, "the cookie still names the visitor: no denial");
+    assert_eq!(sdk.pending(), queued, "nothing dropped");
+    assert_eq!(cookie("ss_vid"), Some(visitor.clone()), "nothing erased");
+    // A denial elsewhere deletes the cookie first, but this tab may see that a moment late:
+    // nothing is written or sent until the cookie has been seen to stay.
+    sdk.persist();
+    assert_eq!(ss_keys("localStorage"), 0.0);
+    assert!(sdk.next_batch(NOW + 20.0, false).is_null(), "held while unsure");
+    sdk.sync(NOW + 260.0);
+    sdk.persist();
+    assert!(sdk.persistent());
+    assert_eq!(js("return localStorage.getItem('ss_vid')").as_string(), Some(visitor.clone()), "written back");
+    let stored = js(&format!("return localStorage.getItem('ss_q:{}')", sdk.tab_id())).as_string().unwrap_or_default();
+    assert!(stored.contains("\"plan\""), "the queue is written back: {stored}");
+    assert!(bodies(&mut sdk, NOW + 270.0).contains(&visitor), "and sent");
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_page_left_right_after_clearing_local_storage_sends_what_it_holds() {
+    clean();
+    let mut sdk = started("");
+    let visitor = sdk.visitor_id();
+    page_clears_local_storage();
+    sdk.identify(js("return { plan: 'logout' };"), NOW + 1.0).ok();
+    // The unload flush (urgent) cannot wait: the cookie decides at once.
+    let sent = bodies(&mut sdk, NOW + 2.0);
+    assert!(sent.contains("logout") && sent.contains(&visitor), "{sent}");
+    assert!(sdk.persistent());
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_logout_clearing_local_storage_then_resetting_keeps_the_new_visitor() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    page_clears_local_storage();
+    sdk.reset(NOW + 1.0);
+    let fresh = sdk.visitor_id();
+    assert_ne!(fresh, old);
+    sdk.sync(NOW + 500.0);
+    sdk.persist();
+    assert_eq!(sdk.visitor_id(), fresh, "the old cookie is not followed back");
+    assert_eq!(cookie("ss_vid"), Some(fresh.clone()));
+    assert_eq!(js("return localStorage.getItem('ss_vid')").as_string(), Some(fresh));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_denial_seen_late_after_local_storage_is_still_a_denial() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    // localStorage already erased, the cookie deletion not seen yet; then it is.
+    page_clears_local_storage();
+    sdk.sync(NOW + 10.0);
+    other_tab_erases_everything();
+    sdk.sync(NOW + 260.0);
+    sdk.persist();
+    assert!(!sdk.persistent());
+    assert_ne!(sdk.visitor_id(), old);
+    assert_eq!(ss_keys("localStorage"), 0.0, "nothing written back");
+    assert_eq!(cookie("ss_vid"), None);
+    assert!(!bodies(&mut sdk, NOW + 270.0).contains(&old), "nothing of the old visitor goes out");
+    clean();
+}
+
 #[wasm_bindgen_test]
 fn a_denial_in_another_tab_stops_the_old_visitors_events_at_the_next_send() {
     clean();

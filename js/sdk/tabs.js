@@ -8,6 +8,9 @@ export const TAB_LOCK = 'ss_tab:';
 const DUPLICATE_WAIT_MS = 500;
 const ADOPT_EVERY_MS = 60_000;
 const STALE_QUEUE_MS = 180_000;
+// `ss_vid` gone from localStorage but not from the cookie (a page's own clear, or a denial
+// seen half-way) is settled by the core once the cookie has stayed 250 ms: look again then.
+const SETTLE_MS = 300;
 
 /** The core hands tab ids over space-separated. */
 const ids = (text) => text.split(' ').filter(Boolean);
@@ -110,7 +113,10 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
     sync,
     /** The `storage` event: the visitor or the consent grant changed, or storage was cleared, in another tab. */
     onStorage(e) {
-      if (!e || e.key === null || e.key === 'ss_vid' || e.key === 'ss_grant') sync();
+      if (!e || e.key === null || e.key === 'ss_vid' || e.key === 'ss_grant') {
+        sync();
+        timers.setTimeout(sync, SETTLE_MS);
+      }
     },
     pagehide: releaseAll,
     /** Restored from the back/forward cache: take the lock again (waits if it is held). */

@@ -31,10 +31,22 @@ impl Sdk {
             return false;
         }
         if self.consent {
+            if self.cleared_at > 0.0 {
+                return self.settle_cleared(now, false);
+            }
             if !self.stores.local.is_persistent() {
                 return false;
             }
             match self.stores.local.get(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
+                // A denial deletes the cookie first; a page clearing its own localStorage (a
+                // logout's `localStorage.clear()`, `Clear-Site-Data: "storage"`) leaves it.
+                // Which one it was is settled later: memory only until then.
+                None if cookie_visitor(self.secure).is_some() => {
+                    self.cleared_at = now.max(1.0);
+                    self.storage_failed = self.storage_failed();
+                    self.stores = Stores::memory();
+                    return false;
+                }
                 None => self.deny(),
                 Some(id) if id != self.visitor_id => {
                     if self.stores.local.get(LS_GRANT).as_deref() == Some(id.as_str()) {
@@ -97,6 +109,42 @@ impl Sdk {
         self.rotate_with(now, reason, false);
     }
 
+    /// `ss_vid` left localStorage but not the cookies at `cleared_at`. Another tab's denial
+    /// deletes the cookie too, but this tab may see that a moment after the storage change:
+    /// only once the cookie has stayed for `CLEARED_MS` (or at once, `now_or_never`, see
+    /// `settle_now`) is it a page's own clearing. Then everything this tab holds is
+    /// written back, and the cookie's visitor is followed if it is another one.
+    pub(super) fn settle_cleared(&mut self, now: f64, now_or_never: bool) -> bool {
+        if !now_or_never && now - self.cleared_at < CLEARED_MS {
+            return false;
+        }
+        self.cleared_at = 0.0;
+        let Some(id) = cookie_visitor(self.secure) else {
+            self.deny();
+            return true;
+        };
+        self.grant_stores();
+        self.profile_dirty = true;
+        self.write_visitor(&id);
+        if id == self.visitor_id {
+            return false;
+        }
+        self.follow(id, now, Reason::Reset);
+        true
+    }
+
+    /// True while unsure whether localStorage was cleared by the page or by a denial.
+    pub(super) fn unsure(&self) -> bool {
+        self.cleared_at > 0.0
+    }
+
+    /// What cannot wait (the page being left, a reset) settles `unsure` by the cookie at once.
+    pub(super) fn settle_now(&mut self, now: f64) {
+        if self.unsure() {
+            self.settle_cleared(now, true);
+        }
+    }
+
     /// Back to the browser's stores (consent granted, here or in another tab).
     fn grant_stores(&mut self) {
         self.consent = true;
@@ -111,6 +159,7 @@ impl Sdk {
     /// the old visitor(s), and carry on in memory with a fresh visitor id.
     fn deny(&mut self) {
         self.consent = false;
+        self.cleared_at = 0.0;
         erase_everything(&self.host, self.secure);
         self.storage_failed = self.storage_failed();
         self.stores = Stores::memory();
@@ -120,6 +169,15 @@ impl Sdk {
         self.visitor_id = uuid_v4(random());
         self.forget_profile();
     }
+}
+
+/// How long `ss_vid` must stay in the cookies after it left localStorage before this tab
+/// takes that for the page's own clearing rather than a denial seen half-way (`settle_cleared`).
+const CLEARED_MS: f64 = 250.0;
+
+/// The visitor the `ss_vid` cookie names, read afresh (whatever stores this tab uses).
+fn cookie_visitor(secure: bool) -> Option<String> {
+    Cookies::open(secure)?.get(VISITOR).and_then(|v| normalize_uuid(&v))
 }
 
 /// Consent denied: the three cookies (and the server-issued markers) and every `ss_` key of localStorage (other tabs' queues

@@ -21,8 +21,15 @@ impl Sdk {
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&mut self, now: f64, urgent: bool) -> JsValue {
         self.last_now = self.last_now.max(now);
-        // A denial in another tab drops the old visitor's events before any goes out.
+        // A denial in another tab drops the old visitor's events before any goes out. While
+        // unsure whether localStorage was cleared by a denial, nothing goes out, unless the
+        // page is being left (`urgent`): then the cookie decides at once.
         self.sync(now);
+        if urgent {
+            self.settle_now(now);
+        } else if self.unsure() {
+            return JsValue::NULL;
+        }
         let Some(mut batch) = self.queue.take(now, &self.api_key, urgent) else { return JsValue::NULL };
         let out = Object::new();
         set(&out, "id", batch.id);

@@ -44,6 +44,9 @@ impl Sdk {
     /// Logout: a fresh visitor, session and profile (other tabs adopt it through `sync`).
     pub fn reset(&mut self, now: f64) {
         self.sync(now);
+        // A logout often clears localStorage just before: the new visitor must reach the
+        // cookie now, or settling later would follow the old one back.
+        self.settle_now(now);
         self.new_visitor();
         self.rotate(now, Reason::Reset);
     }

@@ -127,6 +127,9 @@ pub struct Sdk {
     storage_failed: bool,
     /// Bumped whenever the fingerprints of sent identify calls are replaced or forgotten.
     profile_version: u32,
+    /// When this tab found `ss_vid` gone from localStorage but not from the cookies (0: it
+    /// did not): until that is settled (`consent.rs`), the tab keeps to memory.
+    cleared_at: f64,
     /// What changed since it was last written to storage (see `persist`).
     queue_dirty: bool,
     profile_dirty: bool,
@@ -170,7 +173,7 @@ impl Sdk {
             api_key, timeouts, policy, domain_override, host, secure, consent, stores,
             visitor_id: String::new(), tab_id, session, queue: Queue::new(policy), batches: Vec::new(),
             profile: Profile::default(), profile_text: String::new(), last_now: now,
-            started: false, claimable: true, storage_failed: false, profile_version: 0,
+            started: false, claimable: true, storage_failed: false, profile_version: 0, cleared_at: 0.0,
             queue_dirty: false, profile_dirty: false, session_dirty: false,
         })
     }

@@ -274,6 +274,45 @@ test('consent denied erases everything; granted again mints a fresh visitor', as
   expect(collector.events((e) => e.reason === 'consent')[0]).toMatchObject({ visitorId: granted.visitorId, sessionId: granted.sessionId });
 });
 
+test('a page clearing its own localStorage (a logout) is no denial: same visitor, nothing dropped, storage written back', async ({ context, collector }) => {
+  const one = await context.newPage();
+  const first = await embed(one, collector.url);
+  const two = await context.newPage();
+  expect((await embed(two, collector.url)).visitorId).toBe(first.visitorId);
+  // The site's logout clears its localStorage (the SDK's keys with it), then the SDK is used
+  // in both tabs. The ss_vid cookie stays, so this is no denial (a denial deletes it first).
+  await one.evaluate(() => { localStorage.clear(); SessionSight.identify({ step: 'after the clear' }); });
+  await two.evaluate(() => SessionSight.identify({ step: 'other tab' }));
+  const identifies = () => collector.events((e) => e.type === 'identify').map((e) => `${e.customProperties.step} ${e.visitorId}`).sort();
+  await expect.poll(async () => {
+    await Promise.all([one, two].map((p) => p.evaluate(() => SessionSight.flush())));
+    return identifies();
+  }).toEqual([`after the clear ${first.visitorId}`, `other tab ${first.visitorId}`]);
+  for (const p of [one, two]) expect((await ids(p)).visitorId).toBe(first.visitorId);
+  expect((await sdkCookies(context)).ss_vid.value).toBe(first.visitorId);
+  await expect.poll(() => one.evaluate(() => localStorage.getItem('ss_vid'))).toBe(first.visitorId);
+  await expect.poll(() => one.evaluate(() => localStorage.getItem('ss_prof'))).not.toBeNull();
+});
+
+test('a logout that clears localStorage and calls reset(): every tab goes on with the new visitor', async ({ context, collector }) => {
+  const one = await context.newPage();
+  const first = await embed(one, collector.url);
+  const two = await context.newPage();
+  await embed(two, collector.url);
+  const fresh = await one.evaluate(() => { localStorage.clear(); SessionSight.reset(); return SessionSight.getVisitorId(); });
+  expect(fresh).not.toBe(first.visitorId);
+  await expect.poll(async () => (await ids(two)).visitorId).toBe(fresh);
+  await two.evaluate(() => SessionSight.identify({ step: 'after the logout' }));
+  await expect.poll(async () => {
+    await two.evaluate(() => SessionSight.flush());
+    return collector.events((e) => e.type === 'identify').map((e) => e.visitorId);
+  }).toEqual([fresh]);
+  // Nothing follows the old cookie back, in either tab.
+  expect((await sdkCookies(context)).ss_vid.value).toBe(fresh);
+  await expect.poll(() => one.evaluate(() => localStorage.getItem('ss_vid'))).toBe(fresh);
+  for (const p of [one, two]) expect((await ids(p)).visitorId).toBe(fresh);
+});
+
 test('init with consent denied writes nothing at all', async ({ page, context, collector }) => {
   await embed(page, collector.url, { consent: 'denied' });
   await page.evaluate(() => SessionSight.identify({ plan: 'pro' }));

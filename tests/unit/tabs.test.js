@@ -146,7 +146,9 @@ test('the storage event for ss_vid, ss_grant (or a cleared storage) makes the co
   const calls = [];
   const core = { sync: (now) => { calls.push(now); return calls.length === 1; } };
   let changes = 0;
-  const tabs = createTabs({ core: guard(core), locks: undefined, onChange: () => changes++, now: () => 42 });
+  const later = [];
+  const timers = { setTimeout: (fn, ms) => later.push([fn, ms]) };
+  const tabs = createTabs({ core: guard(core), locks: undefined, onChange: () => changes++, now: () => 42, timers });
   tabs.onStorage({ key: 'ss_vid' });
   tabs.onStorage({ key: null });
   tabs.onStorage({ key: 'ss_grant' });
@@ -154,4 +156,9 @@ test('the storage event for ss_vid, ss_grant (or a cleared storage) makes the co
   tabs.onStorage({ key: 'other' });
   assert.deepEqual(calls, [42, 42, 42]);
   assert.equal(changes, 1); // only the sync that changed the visitor
+  // Each looks again a moment later: `ss_vid` gone from localStorage but still in the cookie
+  // is settled only once the cookie has stayed (a denial may be half-way).
+  assert.deepEqual(later.map(([, ms]) => ms), [300, 300, 300]);
+  for (const [fn] of later) fn();
+  assert.deepEqual(calls, [42, 42, 42, 42, 42, 42]);
 });

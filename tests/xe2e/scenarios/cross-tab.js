@@ -143,3 +143,24 @@ scenario("reset() in tab A: tab B's next identify() carries the new visitor id",
   assert.equal(sent.vid, after.visitorId);
   await b.poll(() => c.events((e) => e.id === 'user-2').map((e) => e.visitorId), [after.visitorId]);
 });
+
+scenario("a page clearing its own localStorage (a logout) is no denial: every tab keeps the visitor and its events", async (b) => {
+  const c = await b.collector();
+  const a = await b.embed(c.url);
+  await observe(b); // tab A, in the background from now on
+  await b.newTab();
+  await b.embed(c.url);
+  await listen(b);
+  // The site's logout clears its localStorage (the SDK's keys with it), then uses the SDK.
+  // The ss_vid cookie stays, so this is no denial (a denial deletes it first).
+  await b.run(() => { localStorage.clear(); SessionSight.identify({ step: 'after the clear' }); });
+  const observed = await observerIdentifies(b, { step: 'in the background' });
+  assert.equal(observed.vid, a.visitorId, 'the background tab kept the visitor');
+  assert.equal((await b.ids()).visitorId, a.visitorId);
+  const steps = () => c.events((e) => e.type === 'identify').map((e) => `${e.customProperties.step} ${e.visitorId}`).sort();
+  await b.poll(async () => { await b.run(() => SessionSight.flush().then(() => true)); return steps(); },
+    [`after the clear ${a.visitorId}`, `in the background ${a.visitorId}`], { message: 'both identify calls sent with the visitor' });
+  assert.equal((await b.sdkCookies()).ss_vid?.value, a.visitorId);
+  await b.poll(async () => (await b.storage()).local.ss_vid, a.visitorId, { message: 'ss_vid written back to localStorage' });
+  assert.deepEqual(await b.run(() => window.__heard.filter((h) => !h.did).map((h) => h.vid)), [], 'the background tab never changed visitor');
+});

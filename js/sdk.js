@@ -145,6 +145,8 @@ export function createSessionSight(loadWasm) {
     core.attach(sdk);
     listen();
     tabs.start();
+    // Denied on this visit: what earlier visits stored is gone, for the open tabs too.
+    if (consent === 'denied') tabs.announceDenied();
     for (const [name, args] of early.drain()) replay(name, args);
     delivery.schedule();
   }
@@ -200,6 +202,7 @@ export function createSessionSight(loadWasm) {
       if (notLive('setConsent', [value])) return;
       epoch++;
       core.write((s) => s.setConsent(value === 'granted', Date.now()));
+      if (value === 'denied') tabs.announceDenied();
       delivery.schedule(true);
     },
     reset() {

@@ -2,7 +2,9 @@
 // live tab's id) from a reload, and a closed tab's queue (its lock is free) from a live one;
 // a tab's lock is released on pagehide and taken again on pageshow, so a page stays eligible
 // for the back/forward cache. The `storage` event tells this tab that another one denied
-// consent, granted it again or reset the visitor: the core then follows (`sync`).
+// consent, granted it again or reset the visitor: the core then follows (`sync`). A denial
+// is also announced on a BroadcastChannel: a page clearing its own localStorage looks the
+// same in storage, and the cookie that tells them apart can reach this tab late.
 
 export const TAB_LOCK = 'ss_tab:';
 const DUPLICATE_WAIT_MS = 500;
@@ -11,6 +13,9 @@ const STALE_QUEUE_MS = 180_000;
 // `ss_vid` gone from localStorage but not from the cookie (a page's own clear, or a denial
 // seen half-way) is settled by the core once the cookie has stayed 250 ms: look again then.
 const SETTLE_MS = 300;
+
+const CHANNEL = 'sessionsight';
+const DENIED = 'denied';
 
 /** The core hands tab ids over space-separated. */
 const ids = (text) => text.split(' ').filter(Boolean);
@@ -22,6 +27,27 @@ const ids = (text) => text.split(' ').filter(Boolean);
 export function createTabs({ core, locks, onChange = () => {}, now = Date.now, timers = globalThis }) {
   const held = new Map(); // lock name -> { release, kept } (kept referenced: the lock lives as long as it)
   let retaking = null; // AbortController of a queued re-take after pageshow
+  let channel = null; // open between start/pageshow and pagehide
+  let started = false;
+
+  /** Listens for other tabs' denials (not while in the back/forward cache). */
+  function openChannel() {
+    try {
+      channel = new BroadcastChannel(CHANNEL);
+      channel.onmessage = (e) => {
+        if (e.data !== DENIED) return;
+        core.write((s) => s.setConsent(false, now()));
+        onChange(true);
+      };
+    } catch (e) {
+      channel = null; // no BroadcastChannel: the storage event still tells, a moment later
+    }
+  }
+
+  function closeChannel() {
+    if (channel) channel.close();
+    channel = null;
+  }
 
   /**
    * Holds the lock `name` until released. Resolves true when held, false when another tab has
@@ -106,8 +132,14 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
       });
     },
     start() {
+      started = true;
+      openChannel();
       adoptOrphans();
       timers.setInterval(adoptOrphans, ADOPT_EVERY_MS);
+    },
+    /** This tab denied consent (and erased everything): every other tab follows at once. */
+    announceDenied() {
+      try { if (channel) channel.postMessage(DENIED); } catch (e) { /* the storage event still tells */ }
     },
     adoptOrphans,
     sync,
@@ -118,9 +150,13 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
         timers.setTimeout(sync, SETTLE_MS);
       }
     },
-    pagehide: releaseAll,
+    pagehide() {
+      releaseAll();
+      closeChannel();
+    },
     /** Restored from the back/forward cache: take the lock again (waits if it is held). */
     pageshow(tabId) {
+      if (started && !channel) openChannel();
       if (!locks || !tabId) return;
       const mine = retaking = new AbortController();
       hold(TAB_LOCK + tabId, { signal: mine.signal }).then(() => { if (retaking === mine) retaking = null; });

@@ -313,6 +313,24 @@ test('a logout that clears localStorage and calls reset(): every tab goes on wit
   for (const p of [one, two]) expect((await ids(p)).visitorId).toBe(fresh);
 });
 
+test('a denial reaches another tab on its channel, even one that hears no storage event', async ({ context, collector }) => {
+  const one = await context.newPage();
+  const first = await embed(one, collector.url);
+  const two = await context.newPage();
+  // Tab two hears no storage event (as when the cookie that tells a denial from a page's own
+  // clearing reaches it late, it could not act on one at once).
+  await two.addInitScript(() => window.addEventListener('storage', (e) => e.stopImmediatePropagation(), true));
+  // (Nor does it send or write on its own: nothing else makes it look.)
+  expect((await embed(two, collector.url, { flushIntervalMs: 600_000 })).visitorId).toBe(first.visitorId);
+  await one.evaluate(() => SessionSight.setConsent('denied'));
+  await expect.poll(async () => (await ids(two)).visitorId).not.toBe(first.visitorId);
+  await two.evaluate(() => SessionSight.identify({ step: 'after the denial' }));
+  await two.evaluate(() => SessionSight.flush());
+  expect(await sdkCookies(context)).toEqual({});
+  expect(await sdkStorage(two)).toEqual({ local: {}, session: {} });
+  await expect.poll(() => collector.events((e) => e.type === 'identify').map((e) => e.visitorId)).toEqual([(await ids(two)).visitorId]);
+});
+
 test('init with consent denied writes nothing at all', async ({ page, context, collector }) => {
   await embed(page, collector.url, { consent: 'denied' });
   await page.evaluate(() => SessionSight.identify({ plan: 'pro' }));

@@ -10,6 +10,13 @@ const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => 
 mock.timers.enable({ apis: ['setInterval'] });
 globalThis.window = Object.assign(new EventTarget(), { location: { href: 'http://site.test/page', origin: 'http://site.test' } });
 globalThis.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+// Messages the shim posts to other tabs (a real channel would keep the process alive).
+const posted = [];
+globalThis.BroadcastChannel = class {
+  constructor(name) { this.name = name; }
+  postMessage(m) { posted.push(`${this.name} ${m}`); }
+  close() {}
+};
 const sent = [];
 globalThis.fetch = async (url, init) => { sent.push(init); return { status: 200, headers: { get: () => null }, text: async () => '{}' }; };
 const { createSessionSight, SessionSightValidationError } = await import('../../js/sdk.js');
@@ -71,6 +78,19 @@ test('without a queued denial the init option is passed as given', async () => {
   ss.reset();
   await ss.init({ apiKey: 'k' });
   assert.deepEqual(log, [['new', null], ['start', false, true], ['reset']]);
+});
+
+test('a denial is announced to the other tabs, whether at init or later; a grant is not', async () => {
+  posted.length = 0;
+  const later = createSessionSight(async () => wasm);
+  await later.init({ apiKey: 'k' });
+  later.setConsent('granted');
+  assert.deepEqual(posted, []);
+  later.setConsent('denied');
+  assert.deepEqual(posted, ['sessionsight denied']);
+  posted.length = 0;
+  await createSessionSight(async () => wasm).init({ apiKey: 'k', consent: 'denied' });
+  assert.deepEqual(posted, ['sessionsight denied']);
 });
 
 test('early payloads are read when the call is made, not at replay', async () => {

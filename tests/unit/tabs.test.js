@@ -162,3 +162,30 @@ test('the storage event for ss_vid, ss_grant (or a cleared storage) makes the co
   for (const [fn] of later) fn();
   assert.deepEqual(calls, [42, 42, 42, 42, 42, 42]);
 });
+
+test("another tab's denial arrives on the channel: the core denies at once; not while in the back/forward cache", async () => {
+  const calls = [];
+  const core = { setConsent: (granted, now) => { calls.push([granted, now]); }, staleQueues: () => '' };
+  let changes = 0;
+  const timers = { setInterval: () => 0, setTimeout: () => 0 };
+  const here = createTabs({ core: guard(core), locks: undefined, onChange: () => changes++, now: () => 7, timers });
+  const there = createTabs({ core: guard({ staleQueues: () => '' }), locks: undefined, timers });
+  here.start();
+  there.start();
+  there.announceDenied();
+  const arrived = async (n) => { for (let i = 0; i < 50 && calls.length < n; i++) await new Promise((r) => setTimeout(r, 5)); };
+  await arrived(1);
+  assert.deepEqual(calls, [[false, 7]]);
+  assert.equal(changes, 1);
+  // Hidden in the back/forward cache: the channel is closed (the page stays eligible); the
+  // storage event or the next sync catches up on pageshow.
+  here.pagehide();
+  there.announceDenied();
+  await tick();
+  here.pageshow('');
+  there.announceDenied();
+  await arrived(2);
+  assert.deepEqual(calls, [[false, 7], [false, 7]]);
+  here.pagehide();
+  there.pagehide();
+});

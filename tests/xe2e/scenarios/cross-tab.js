@@ -164,3 +164,21 @@ scenario("a page clearing its own localStorage (a logout) is no denial: every ta
   await b.poll(async () => (await b.storage()).local.ss_vid, a.visitorId, { message: 'ss_vid written back to localStorage' });
   assert.deepEqual(await b.run(() => window.__heard.filter((h) => !h.did).map((h) => h.vid)), [], 'the background tab never changed visitor');
 });
+
+scenario('a denial reaches a background tab on its channel, even one that hears no storage event', async (b) => {
+  const c = await b.collector();
+  await b.goto(c.url + '/embed.html');
+  // Tab A hears no storage event (as when the cookie that tells a denial from a page's own
+  // clearing reaches it late, it could not act on one at once), and does nothing on its own.
+  await b.run(() => window.addEventListener('storage', (e) => e.stopImmediatePropagation(), true));
+  await b.init(HOLD);
+  const a = await b.ids();
+  await observe(b);
+  await b.newTab();
+  await b.embed(c.url);
+  await listen(b);
+  const deniedAt = await b.run(() => { const t = Date.now(); SessionSight.setConsent('denied'); return t; });
+  const followed = await heardVisitor(b, deniedAt, (h) => h.vid !== a.visitorId, 'the background tab followed the denial');
+  assert.ok(followed.at - deniedAt < 1000, `followed in ${followed.at - deniedAt} ms`);
+  assert.deepEqual(await b.sdkCookies(), {});
+});

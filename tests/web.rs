@@ -498,6 +498,48 @@ fn a_logout_clearing_local_storage_then_resetting_keeps_the_new_visitor() {
 }
 
 #[wasm_bindgen_test]
+fn an_announced_denial_is_followed_at_once_unless_consent_was_granted_again_since() {
+    clean();
+    let mut sdk = started("");
+    let old = sdk.visitor_id();
+    sdk.identify(js("return { plan: 'pro' };"), NOW).ok();
+    sdk.persist();
+    // The announcement may arrive before this tab sees the stores change: followed anyway.
+    assert!(sdk.denied_elsewhere(NOW + 1.0));
+    assert!(!sdk.persistent());
+    assert_ne!(sdk.visitor_id(), old);
+    assert_eq!(cookie("ss_vid"), None);
+    assert_eq!(ss_keys("localStorage"), 0.0);
+    assert!(!bodies(&mut sdk, NOW + 2.0).contains(&old), "nothing of the old visitor goes out");
+    assert!(!sdk.denied_elsewhere(NOW + 3.0), "already denied: nothing changes");
+    clean();
+    // Denied and granted again over there before the announcement arrived: the grant stands.
+    let mut sdk = started("");
+    other_tab_erases_everything();
+    js(&format!("localStorage.setItem('ss_vid', '{B}'); localStorage.setItem('ss_grant', '{B}'); document.cookie = 'ss_vid={B}; Path=/';"));
+    assert!(sdk.denied_elsewhere(NOW + 4.0), "follows the grant");
+    assert_eq!(sdk.visitor_id(), B);
+    assert!(sdk.persistent());
+    assert_eq!(cookie("ss_vid").as_deref(), Some(B));
+    clean();
+}
+
+#[wasm_bindgen_test]
+fn a_denied_tab_following_a_grant_writes_its_cookie_back_if_it_deleted_it_late() {
+    clean();
+    let mut sdk = started("");
+    other_tab_erases_everything();
+    sdk.sync(NOW + 1.0);
+    assert!(!sdk.persistent());
+    // The grant wrote ss_vid in both places, then this tab's late erase deleted the cookie.
+    js(&format!("localStorage.setItem('ss_vid', '{B}'); localStorage.setItem('ss_grant', '{B}');"));
+    assert!(sdk.sync(NOW + 2.0));
+    assert_eq!(sdk.visitor_id(), B);
+    assert_eq!(cookie("ss_vid").as_deref(), Some(B));
+    clean();
+}
+
+#[wasm_bindgen_test]
 fn a_denial_seen_late_after_local_storage_is_still_a_denial() {
     clean();
     let mut sdk = started("");

@@ -35,9 +35,7 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
     try {
       channel = new BroadcastChannel(CHANNEL);
       channel.onmessage = (e) => {
-        if (e.data !== DENIED) return;
-        core.write((s) => s.setConsent(false, now()));
-        onChange(true);
+        if (e.data === DENIED && core.write((s) => s.deniedElsewhere(now()), false)) onChange(true);
       };
     } catch (e) {
       channel = null; // no BroadcastChannel: the storage event still tells, a moment later

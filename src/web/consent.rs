@@ -1,8 +1,9 @@
 //! Consent and the visitor as one site-wide state shared by every tab of the site. A denial
 //! (here, at init on a later visit, or in another tab) erases everything the SDK ever stored
 //! and leaves this tab in memory; a reset or a re-grant in another tab is adopted. `sync`
-//! notices what other tabs did by reading the stored `ss_vid`, and runs before anything is
-//! written or sent.
+//! notices what other tabs did by reading the stored `ss_vid` (and the cookie, to tell a
+//! denial from a page clearing its own localStorage), and runs before anything is written or
+//! sent; the shim also hands it other tabs' announced denials.
 
 use wasm_bindgen::prelude::*;
 
@@ -23,7 +24,8 @@ impl Sdk {
     /// Follows what other tabs did to the site-wide state (the shim calls it on the `storage`
     /// event and on `pageshow`/focus; the core also runs it before writing and in identify).
     /// The stored `ss_vid` gone while this tab persists: consent was denied elsewhere, so go
-    /// memory-only and drop the old visitor's events. A different valid `ss_vid`: another tab
+    /// memory-only and drop the old visitor's events (unless the cookie still names a
+    /// visitor: see `settle_cleared`). A different valid `ss_vid`: another tab
     /// reset or granted consent again, so adopt it (a denied tab only after an explicit grant).
     /// True when the visitor changed.
     pub fn sync(&mut self, now: f64) -> bool {
@@ -69,11 +71,27 @@ impl Sdk {
         match store::peek_local(LS_VISITOR).and_then(|v| normalize_uuid(&v)) {
             Some(id) if id != self.visitor_id => {
                 self.grant_stores();
+                // (The grant may have come so soon after the denial that this tab, following
+                // the denial late, deleted the new cookie: it is written again.)
+                self.write_visitor(&id);
                 self.follow(id, now, Reason::Consent);
                 true
             }
             _ => false,
         }
+    }
+
+    /// Another tab announced a denial (the shim's channel): followed at once, whatever this
+    /// tab's view of the stores shows yet, unless consent was granted again since (the
+    /// stored `ss_grant` names the stored visitor): then `sync` follows the grant.
+    #[wasm_bindgen(js_name = deniedElsewhere)]
+    pub fn denied_elsewhere(&mut self, now: f64) -> bool {
+        let grant = store::peek_local(LS_GRANT);
+        if !self.consent || (grant.is_some() && grant == store::peek_local(LS_VISITOR)) {
+            return self.sync(now);
+        }
+        self.deny();
+        true
     }
 
     /// Granted: a fresh persistent visitor every tab adopts. Denied: everything the SDK ever
@@ -111,11 +129,11 @@ impl Sdk {
 
     /// `ss_vid` left localStorage but not the cookies at `cleared_at`. Another tab's denial
     /// deletes the cookie too, but this tab may see that a moment after the storage change:
-    /// only once the cookie has stayed for `CLEARED_MS` (or at once, `now_or_never`, see
+    /// only once the cookie has stayed for `CLEARED_MS` (or at once, `at_once`: see
     /// `settle_now`) is it a page's own clearing. Then everything this tab holds is
     /// written back, and the cookie's visitor is followed if it is another one.
-    pub(super) fn settle_cleared(&mut self, now: f64, now_or_never: bool) -> bool {
-        if !now_or_never && now - self.cleared_at < CLEARED_MS {
+    pub(super) fn settle_cleared(&mut self, now: f64, at_once: bool) -> bool {
+        if !at_once && now - self.cleared_at < CLEARED_MS {
             return false;
         }
         self.cleared_at = 0.0;

@@ -331,6 +331,44 @@ test('a denial reaches another tab on its channel, even one that hears no storag
   await expect.poll(() => collector.events((e) => e.type === 'identify').map((e) => e.visitorId)).toEqual([(await ids(two)).visitorId]);
 });
 
+test('a denial announced late, after consent was granted again: the other tab follows the grant, erases nothing', async ({ context, collector }) => {
+  const one = await context.newPage();
+  const first = await embed(one, collector.url);
+  const two = await context.newPage();
+  // Tab two hears no storage event, and the denial's announcement reaches it only once the
+  // grant that followed is in its view of localStorage (as when a banner is toggled twice in
+  // a moment and the message is slower than the storage).
+  await two.addInitScript(() => {
+    window.addEventListener('storage', (e) => e.stopImmediatePropagation(), true);
+    const held = [];
+    let open = false;
+    window.__held = () => held.length;
+    window.__release = () => { open = true; for (const deliver of held.splice(0)) deliver(); };
+    window.BroadcastChannel = class extends window.BroadcastChannel {
+      set onmessage(fn) { super.onmessage = (e) => (open ? fn(e) : held.push(() => fn(e))); }
+      get onmessage() { return super.onmessage; }
+    };
+  });
+  await embed(two, collector.url, { flushIntervalMs: 600_000 });
+  const granted = await one.evaluate(() => {
+    SessionSight.setConsent('denied');
+    SessionSight.setConsent('granted');
+    return SessionSight.getVisitorId();
+  });
+  expect(granted).not.toBe(first.visitorId);
+  await expect.poll(() => two.evaluate(() => [window.__held(), localStorage.getItem('ss_vid'), localStorage.getItem('ss_grant')]))
+    .toEqual([1, granted, granted]);
+  await two.evaluate(() => window.__release());
+  await expect.poll(async () => (await ids(two)).visitorId).toBe(granted);
+  expect((await sdkCookies(context)).ss_vid?.value).toBe(granted);
+  expect(await one.evaluate(() => [localStorage.getItem('ss_vid'), localStorage.getItem('ss_grant')])).toEqual([granted, granted]);
+  await two.evaluate(() => SessionSight.identify({ step: 'after the grant' }));
+  await expect.poll(async () => {
+    await two.evaluate(() => SessionSight.flush());
+    return collector.events((e) => e.type === 'identify').map((e) => e.visitorId);
+  }).toEqual([granted]);
+});
+
 test('init with consent denied writes nothing at all', async ({ page, context, collector }) => {
   await embed(page, collector.url, { consent: 'denied' });
   await page.evaluate(() => SessionSight.identify({ plan: 'pro' }));

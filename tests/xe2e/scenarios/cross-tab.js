@@ -182,3 +182,50 @@ scenario('a denial reaches a background tab on its channel, even one that hears 
   assert.ok(followed.at - deniedAt < 1000, `followed in ${followed.at - deniedAt} ms`);
   assert.deepEqual(await b.sdkCookies(), {});
 });
+
+scenario('a denial announced late, after consent was granted again: the other tab follows the grant, erases nothing', async (b) => {
+  const c = await b.collector();
+  await b.goto(c.url + '/embed.html');
+  // Tab two (this one, soon in the background) hears no storage event, and the SDK's channel
+  // messages reach it only when released: the denial's announcement then arrives after the
+  // grant that followed it (a banner toggled twice in a moment, the message slower than the
+  // storage). It answers 'state', 'release' and 'visitor' on the channel 'xe2e-late'.
+  await b.run(() => {
+    window.addEventListener('storage', (e) => e.stopImmediatePropagation(), true);
+    const held = [];
+    let open = false;
+    const Real = window.BroadcastChannel;
+    window.BroadcastChannel = class extends Real {
+      set onmessage(fn) {
+        super.onmessage = this.name !== 'sessionsight' ? fn : (e) => (open ? fn(e) : held.push(() => fn(e)));
+      }
+      get onmessage() { return super.onmessage; }
+    };
+    const control = new Real('xe2e-late');
+    control.onmessage = (e) => {
+      if (e.data === 'release') { open = true; for (const deliver of held.splice(0)) deliver(); }
+      control.postMessage({ held: held.length, vid: localStorage.getItem('ss_vid'), grant: localStorage.getItem('ss_grant'),
+        visitor: SessionSight.getVisitorId() });
+    };
+  });
+  await b.init(HOLD);
+  const a = await b.ids();
+  await b.newTab();
+  await b.embed(c.url);
+  await b.run(() => {
+    window.__late = [];
+    window.__control = new BroadcastChannel('xe2e-late');
+    window.__control.onmessage = (e) => window.__late.push(e.data);
+  });
+  const ask = (command) => b.run((m) => { window.__late = []; window.__control.postMessage(m); }, command)
+    .then(() => b.poll(() => b.run(() => window.__late[0] || null), (v) => v !== null, { message: `tab two answered ${command}` }));
+  const granted = await b.run(() => { SessionSight.setConsent('denied'); SessionSight.setConsent('granted'); return SessionSight.getVisitorId(); });
+  assert.notEqual(granted, a.visitorId);
+  // Tab two has the announcement (held) and sees the grant in localStorage.
+  await b.poll(async () => { const s = await ask('state'); return [s.held, s.vid, s.grant]; }, [1, granted, granted],
+    { message: 'tab two holds the announcement and sees the grant' });
+  await ask('release');
+  await b.poll(async () => (await ask('visitor')).visitor, granted, { message: 'tab two follows the grant' });
+  assert.equal((await b.sdkCookies()).ss_vid?.value, granted, 'the grant was not erased');
+  assert.deepEqual([(await b.storage()).local.ss_vid, (await b.storage()).local.ss_grant], [granted, granted]);
+});

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, embed, ids, openCollector, sdkCookies, sdkStorage, UUID } from './fixtures.js';
+import { holdTabLocks, otherTabLocksSettled, recordTabLocks } from './page-probes.js';
 
 const A = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const B = '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed';
@@ -131,12 +132,7 @@ test('a copy made before the tab\'s lock is granted keeps its id and session; th
   // The original's tab lock requests reach the browser late (as on a loaded machine; init()
   // does not await the grant): only once the copy has started, so the copy finds the inherited
   // id free and keeps it.
-  await page.addInitScript(() => {
-    const request = navigator.locks.request.bind(navigator.locks);
-    const copyStarted = new Promise((r) => { window.__copyStarted = r; });
-    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
-      ? copyStarted.then(() => request(name, ...rest)) : request(name, ...rest));
-  });
+  await page.addInitScript(holdTabLocks, '__copyStarted');
   const first = await embed(page, collector.url);
   const tab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
   const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
@@ -164,12 +160,7 @@ test('another tab leaves a starting tab\'s queue alone until that tab holds its 
   // Tab one's lock requests reach the browser late (init() does not await the grant), so its
   // queue is in localStorage while its lock is still free: as a closed tab's would be.
   const one = await context.newPage();
-  await one.addInitScript(() => {
-    const request = navigator.locks.request.bind(navigator.locks);
-    const granted = new Promise((r) => { window.__grant = r; });
-    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
-      ? granted.then(() => request(name, ...rest)) : request(name, ...rest));
-  });
+  await one.addInitScript(holdTabLocks, '__grant');
   // (Nothing leaves tab one on its own: its session_start waits in its queue.)
   const first = await embed(one, collector.url, { flushIntervalMs: 600_000 });
   const tab = await one.evaluate(() => sessionStorage.getItem('ss_tab'));
@@ -177,19 +168,9 @@ test('another tab leaves a starting tab\'s queue alone until that tab holds its 
   // Tab two starts: its adoption pass looks at every other queue. Its lock requests are
   // recorded, so the test knows when that pass is over.
   const two = await context.newPage();
-  await two.addInitScript(() => {
-    const request = navigator.locks.request.bind(navigator.locks);
-    window.__tabRequests = [];
-    navigator.locks.request = (...args) => {
-      const done = request(...args);
-      if (String(args[0]).startsWith('ss_tab:')) window.__tabRequests.push({ name: args[0], done: done.catch(() => {}) });
-      return done;
-    };
-  });
+  await two.addInitScript(recordTabLocks);
   const second = await embed(two, collector.url);
-  // (Its own lock's request settles only when the lock is released.)
-  await two.evaluate(() => Promise.all(window.__tabRequests
-    .filter((r) => r.name !== `ss_tab:${sessionStorage.getItem('ss_tab')}`).map((r) => r.done)));
+  await two.evaluate(otherTabLocksSettled);
   await expect.poll(() => collector.events((e) => e.type === 'session_start' && e.sessionId === second.sessionId).length).toBe(1);
   await one.evaluate(() => { window.__grant(); });
   await expect.poll(() => one.evaluate(async (t) => (await navigator.locks.query()).held.some((l) => l.name === `ss_tab:${t}`), tab)).toBe(true);

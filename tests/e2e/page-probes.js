@@ -26,3 +26,31 @@ export function tryUnreadablePayloads() {
 /** What tryUnreadablePayloads must return: five validation errors, none raw. */
 const unreadable = { name: 'SessionSightValidationError', code: 'payload_unreadable', field: 'payload', ours: true };
 export const UNREADABLE_OUTCOMES = [unreadable, unreadable, unreadable, unreadable, unreadable];
+
+/**
+ * Holds the page's requests for tab locks (`ss_tab:…`) until `window[release]()` is called:
+ * they reach the browser late, as on a loaded machine (init() does not await the grant).
+ */
+export function holdTabLocks(release) {
+  const request = navigator.locks.request.bind(navigator.locks);
+  const released = new Promise((r) => { window[release] = r; });
+  navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
+    ? released.then(() => request(name, ...rest)) : request(name, ...rest));
+}
+
+/** Records the page's tab lock requests, so a test can wait for them (`otherTabLocksSettled`). */
+export function recordTabLocks() {
+  const request = navigator.locks.request.bind(navigator.locks);
+  window.__tabRequests = [];
+  navigator.locks.request = (...args) => {
+    const done = request(...args);
+    if (String(args[0]).startsWith('ss_tab:')) window.__tabRequests.push({ name: args[0], done: done.catch(() => {}) });
+    return done;
+  };
+}
+
+/** Resolves once every recorded request for another tab's lock has settled (this tab's own settles only on release). */
+export function otherTabLocksSettled() {
+  const own = `ss_tab:${sessionStorage.getItem('ss_tab')}`;
+  return Promise.all(window.__tabRequests.filter((r) => r.name !== own).map((r) => r.done)).then(() => true);
+}

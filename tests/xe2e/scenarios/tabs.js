@@ -3,6 +3,7 @@
 // hidden does not claim them until it is used.
 import assert from 'node:assert/strict';
 import { scenario } from '../scenario.js';
+import { holdTabLocks, otherTabLocksSettled, recordTabLocks } from '../../e2e/page-probes.js';
 
 const sessionCookies = async (b) => { const c = await b.sdkCookies(); return [c.ss_sid?.value, c.fsid?.value]; };
 
@@ -107,12 +108,7 @@ scenario("a copy made before the tab's lock is granted keeps its id and session;
   // The original's tab lock requests reach the browser late (as on a loaded machine; init()
   // does not await the grant): only once the copy has started, so the copy finds the inherited
   // id free and keeps it.
-  await b.run(() => {
-    const request = navigator.locks.request.bind(navigator.locks);
-    const copyStarted = new Promise((r) => { window.__copyStarted = r; });
-    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
-      ? copyStarted.then(() => request(name, ...rest)) : request(name, ...rest));
-  });
+  await b.run(holdTabLocks, '__copyStarted');
   await b.init();
   const first = await b.ids();
   const tab = (await b.storage()).session.ss_tab;
@@ -148,12 +144,7 @@ scenario("another tab leaves a starting tab's queue alone until that tab holds i
   const one = await b.tab();
   // Tab one's lock requests reach the browser late (init() does not await the grant), so its
   // queue is in localStorage while its lock is still free: as a closed tab's would be.
-  await b.run(() => {
-    const request = navigator.locks.request.bind(navigator.locks);
-    const granted = new Promise((r) => { window.__grant = r; });
-    navigator.locks.request = (name, ...rest) => (String(name).startsWith('ss_tab:')
-      ? granted.then(() => request(name, ...rest)) : request(name, ...rest));
-  });
+  await b.run(holdTabLocks, '__grant');
   // Tab one cannot reach the collector (it flushes when a new tab hides it): only an adoption
   // by tab two could deliver tab one's events.
   await b.init({ endpoint: 'http://127.0.0.1:9/ingest' });
@@ -163,20 +154,10 @@ scenario("another tab leaves a starting tab's queue alone until that tab holds i
   // Tab two starts: its adoption pass looks at every other queue. Its lock requests are
   // recorded, so the test knows when that pass is over.
   await b.newTab(c.url + '/embed.html');
-  await b.run(() => {
-    const request = navigator.locks.request.bind(navigator.locks);
-    window.__tabRequests = [];
-    navigator.locks.request = (...args) => {
-      const done = request(...args);
-      if (String(args[0]).startsWith('ss_tab:')) window.__tabRequests.push({ name: args[0], done: done.catch(() => {}) });
-      return done;
-    };
-  });
+  await b.run(recordTabLocks);
   await b.init();
   const second = await b.ids();
-  // (Its own lock's request settles only when the lock is released.)
-  await b.run(() => Promise.all(window.__tabRequests
-    .filter((r) => r.name !== `ss_tab:${sessionStorage.getItem('ss_tab')}`).map((r) => r.done)).then(() => true));
+  await b.run(otherTabLocksSettled);
   await b.poll(() => c.events((e) => e.type === 'session_start' && e.sessionId === second.sessionId).length, 1,
     { message: "tab two's session_start" });
   await b.run(() => SessionSight.flush().then(() => true));

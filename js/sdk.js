@@ -78,9 +78,16 @@ export function createSessionSight(loadWasm) {
     changed();
   }
 
-  /** The person is looking at this tab: follow other tabs' changes, then claim the session. */
+  /**
+   * The person is looking at this tab: follow other tabs' changes, then claim the session. A
+   * tab closed just now (the browser shows this one instead) may have left events its unload
+   * send did not deliver: they are adopted now rather than at the next periodic pass.
+   */
   function claim() {
-    if (tabs) tabs.sync();
+    if (tabs) {
+      tabs.sync();
+      tabs.adoptSoon();
+    }
     activity(true);
   }
 

@@ -10,6 +10,9 @@ export const TAB_LOCK = 'ss_tab:';
 const DUPLICATE_WAIT_MS = 500;
 const ADOPT_EVERY_MS = 60_000;
 const STALE_QUEUE_MS = 180_000;
+// A tab closed just now releases its lock a moment after the browser shows another tab
+// (Firefox: after the next tab's focus, within a second): look once more then.
+const CLOSED_RELEASE_MS = 1000;
 // `ss_vid` gone from localStorage but not from the cookie (a page's own clear, or a denial
 // seen half-way) is settled by the core once the cookie has stayed 250 ms: look again then.
 const SETTLE_MS = 300;
@@ -27,6 +30,7 @@ const ids = (text) => text.split(' ').filter(Boolean);
 export function createTabs({ core, locks, onChange = () => {}, now = Date.now, timers = globalThis }) {
   const held = new Map(); // lock name -> { release, kept } (kept referenced: the lock lives as long as it)
   let retaking = null; // AbortController of a queued re-take after pageshow
+  let again = null; // the pending second look of adoptSoon()
   let channel = null; // open between start/pageshow and pagehide
   let started = false;
 
@@ -140,6 +144,20 @@ export function createTabs({ core, locks, onChange = () => {}, now = Date.now, t
       try { if (channel) channel.postMessage(DENIED); } catch (e) { /* the storage event still tells */ }
     },
     adoptOrphans,
+    /**
+     * The person is back on this tab: another tab of the site may have just closed, its
+     * unload send lost. Its queue is adopted now, or a moment later once its lock is free,
+     * not at the next periodic pass (up to a minute).
+     */
+    adoptSoon() {
+      adoptOrphans();
+      if (again === null) {
+        again = timers.setTimeout(() => {
+          again = null;
+          adoptOrphans();
+        }, CLOSED_RELEASE_MS);
+      }
+    },
     sync,
     /** The `storage` event: the visitor or the consent grant changed, or storage was cleared, in another tab. */
     onStorage(e) {

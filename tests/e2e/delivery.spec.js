@@ -104,6 +104,27 @@ test('two tabs producing events against a flaky collector', async ({ context, co
   await expectDelivered(collector, 'tab-two', 12, 'two tabs, flaky collector (tab two)');
 });
 
+test('a tab closed with its unload send lost: the tab the person is shown next adopts its events at once', async ({ context, collector }) => {
+  const keep = await context.newPage();
+  await embed(keep, collector.url);
+  const closing = await context.newPage();
+  await embed(closing, collector.url, HOLD);
+  await produce(closing, 'lost-at-close', 3);
+  // The unload send fails: the closed tab's events stay in its queue.
+  collector.faults({ fail: 1000, status: 503 });
+  const before = collector.state.log.length;
+  await closing.close();
+  await expect.poll(() => collector.state.log.slice(before).filter((r) => r.status === 503).length).toBeGreaterThan(0);
+  collector.faults({});
+  // The browser shows the other tab: it adopts the closed tab's queue now, not at its next
+  // periodic pass (a minute).
+  // (Headless Chromium keeps every page focused and visible, so the focus the browser gives the
+  // tab it shows is dispatched here; xe2e switches tabs for real.)
+  await keep.evaluate(() => window.dispatchEvent(new FocusEvent('focus')));
+  await expect.poll(() => acceptedOf(collector, 'lost-at-close').length, { timeout: 10_000 }).toBe(3);
+  await expectDelivered(collector, 'lost-at-close', 3, 'a tab closed with its unload send lost');
+});
+
 test('a batch larger than 64 KB at unload: the rest is adopted by the next load', async ({ context, collector }) => {
   const page = await context.newPage();
   await embed(page, collector.url, HOLD);

@@ -190,3 +190,19 @@ test("another tab's denial arrives on the channel: the core is told at once; not
   here.pagehide();
   there.pagehide();
 });
+
+test('adoptSoon: a pass now and one more a moment later (a tab closed just now frees its lock late), never piled up', async () => {
+  const asked = [];
+  const core = { otherQueues: (now) => { asked.push(now); return ''; } };
+  const later = [];
+  const timers = { setTimeout: (fn, ms) => { later.push([fn, ms]); return later.length; } };
+  const tabs = createTabs({ core: guard(core), locks: fakeLocks(), now: () => 5, timers });
+  tabs.adoptSoon();
+  tabs.adoptSoon();
+  assert.equal(asked.length, 2, 'a pass at each call');
+  assert.deepEqual(later.map(([, ms]) => ms), [1000], 'one second look pending at a time');
+  later[0][0]();
+  assert.equal(asked.length, 3);
+  tabs.adoptSoon();
+  assert.equal(later.length, 2, 'a new second look once the last one ran');
+});

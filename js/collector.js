@@ -39,14 +39,10 @@ export async function startCollector(options = {}) {
   if (options.token !== undefined && !(typeof options.token === 'string' && options.token.length >= 16)) {
     throw new Error('the control token must be a string of at least 16 characters');
   }
-  const store = await openStore(options);
-  try {
-    return await serveCollector({ ...options, store, token: options.token || newToken(),
-      www: options.www || join(ROOT, 'www'), dist: options.dist || join(ROOT, 'dist') });
-  } catch (e) {
-    await store.close();
-    throw e;
-  }
+  // The port is bound first, then the store opened (the file store locks its folder before
+  // reading it): a second process on a busy port or a locked folder touches nothing.
+  return serveCollector({ ...options, store: undefined, openStore: () => openStore(options), token: options.token || newToken(),
+    www: options.www || join(ROOT, 'www'), dist: options.dist || join(ROOT, 'dist') });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

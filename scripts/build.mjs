@@ -19,9 +19,9 @@ const pkgNext = join(root, 'pkg.next');
 const distNext = join(root, 'dist.next');
 for (const d of [pkgNext, distNext]) rmSync(d, { recursive: true, force: true });
 
-// The reference collector's own wasm (with `checkEvent`), then the browser's (without it).
-const wasmOut = 'target/wasm32-unknown-unknown/release/sessionsight.wasm';
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'collector']);
+// The reference collector's own wasm (with `checkBatch`, built for speed), then the browser's (without it).
+const wasmOut = 'target/wasm32-unknown-unknown/collector/sessionsight.wasm';
+run('cargo', ['build', '--profile', 'collector', '--target', 'wasm32-unknown-unknown', '--features', 'collector']);
 run('wasm-bindgen', [wasmOut, '--out-dir', join(pkgNext, 'collector'), '--target', 'web', '--no-typescript']);
 // The browser's wasm: built like `cargoShipped` says (pinned nightly, std rebuilt for size).
 const shipped = cargoShipped(root);

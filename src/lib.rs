@@ -11,6 +11,8 @@ pub mod cookie;
 pub mod error;
 pub mod ids;
 pub mod identify;
+#[cfg(any(feature = "collector", not(target_arch = "wasm32")))]
+pub mod intake;
 pub mod json;
 pub mod pii;
 pub mod profile;
@@ -26,7 +28,9 @@ pub mod web;
 // coalesces what is freed (426 B less of the page than talc, itself 2.6 KB gzip under dlmalloc).
 // The SDK holds few live blocks (one tab's queue and profile), so its first-fit walk stays
 // short: identify() costs the same as with talc in the bench, and memory still levels off.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+// The collector's own wasm (`collector` feature) keeps the default allocator: it allocates per
+// field of every batch, where a first-fit walk would cost throughput.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), not(feature = "collector")))]
 #[global_allocator]
 // SAFETY: wasm32 without the atomics feature has one thread: nothing allocates concurrently.
 static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =

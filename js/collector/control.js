@@ -1,7 +1,7 @@
 // The collector's control endpoints (/control/*: read events, seal, inject faults, reset) and
 // who may call them: same-origin callers with the token printed at start. The demo page served
 // by the same collector on loopback gets the token from GET /control/token. Reset empties the
-// store and this process's memory: with several processes on one database, restart the others.
+// store (with PostgreSQL also the shared seals and faults) and this process's memory.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BadRequest } from './protocol.js';
 
@@ -37,7 +37,7 @@ function readJson(readBody, req) {
 }
 
 /**
- * Handles one /control/* request. `ctx`: { state, store, token, loopback, json, readBody,
+ * Handles one /control/* request. `ctx`: { state, store, shared (faults.js), token, loopback, json, readBody,
  * resetState }. Throws BadRequest for refusals.
  */
 export async function control(req, res, path, ctx) {
@@ -54,13 +54,14 @@ export async function control(req, res, path, ctx) {
   switch (path) {
     case '/control/events':
       return json(res, 200, { events: state.events, requests: state.requests, accepted: state.accepted, duplicates: state.duplicates, rejected: state.rejected });
-    case '/control/seal':
+    case '/control/seal': {
       if (typeof body.sessionId !== 'string' || body.sessionId.length > 100) throw new BadRequest(400, 'invalid_session', 'sessionId must be a string');
-      state.sealed.add(body.sessionId);
-      return json(res, 200, { sealed: [...state.sealed] });
+      // Events carry canonical (trimmed, lower-case) ids: seal the same form.
+      return json(res, 200, { sealed: await ctx.shared.seal(body.sessionId.trim().toLowerCase()) });
+    }
     case '/control/faults':
-      if (req.method === 'POST') state.faults = { ...body };
-      return json(res, 200, { faults: state.faults });
+      if (req.method === 'POST') await ctx.shared.setFaults(body);
+      return json(res, 200, { faults: await ctx.shared.getFaults() });
     case '/control/reset':
       if (req.method !== 'POST') throw new BadRequest(405, 'method_not_allowed', 'POST only');
       await ctx.store.reset();

@@ -1,45 +1,72 @@
 // The collector's HTTP server: routes requests, takes POST /ingest batches (checked, deduplicated,
-// stored before the answer), applies injected faults, and keeps every failure inside a request.
-// Faults (POST /control/faults): { fail: N, status, retryAfter } answers the next N requests
-// with `status` (default 503); { failEvery: K } fails every K-th request; { maxBytes } answers
-// 413 above a body size; { delayMs } delays answers; { hang: N } never answers N requests;
-// { drop: N } destroys N connections.
+// stored before the answer), applies injected faults (faults.js), and keeps every failure inside
+// a request. It listens before the store opens, so a second process started on a busy port
+// fails before it touches the data. The bytes of all bodies being read share one budget.
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { BadRequest, MAX_BODY, parseBatch } from './protocol.js';
 import { control } from './control.js';
 import { staticFile } from './static.js';
+import { memoryShared } from './faults.js';
 import { LruSet, pushBounded } from './memory.js';
 
 /** What the collector keeps in memory, at most (the store holds everything). */
-export const DEFAULT_LIMITS = { seen: 100_000, events: 10_000, log: 1_000, sealed: 10_000 };
+export const DEFAULT_LIMITS = { seen: 100_000, events: 10_000, log: 1_000, sealed: 10_000, inflightBytes: 32 * 1024 * 1024 };
 const DEFAULT_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkEveryMs: 1_000, idleMs: 120_000 };
 const INGEST_CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Retry-After' };
+/** A refused body is read to its end (and thrown away) up to this size, so the client sees the answer. */
+const MAX_DRAIN = 64 * 1024 * 1024;
 
-function readBody(req, limit) {
+/**
+ * Reads a body of at most `limit` bytes, holding its bytes against `budget` ({ used, max }, shared
+ * by all requests) while it is read. A body over the limit, or one the budget cannot hold, is
+ * read to its end without being kept and then refused (413, or 503 to retry), so the answer
+ * reaches a client that is still sending instead of a closed connection.
+ */
+function readBody(req, limit, budget = { used: 0, max: Infinity }) {
   return new Promise((ok, fail) => {
     const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      req.resume();
-      return fail(new BadRequest(413, 'payload_too_large', `body over ${limit} bytes`));
-    }
-    const chunks = [];
+    let refusal = null;
+    let held = 0;
     let size = 0;
+    const chunks = [];
+    const release = () => { budget.used -= held; held = 0; chunks.length = 0; };
+    const refuse = (e) => {
+      if (refusal) return;
+      refusal = e;
+      release();
+      if (declared > MAX_DRAIN) { req.socket.destroy(); fail(e); }
+    };
+    if (declared > limit) refuse(new BadRequest(413, 'payload_too_large', `body over ${limit} bytes`));
+    else if (declared > 0 && budget.used + declared > budget.max) refuse(busy());
+    else if (declared > 0) { held = declared; budget.used += held; }
     req.on('data', (c) => {
-      if (size > limit) return;
       size += c.length;
-      if (size > limit) {
-        chunks.length = 0;
-        fail(new BadRequest(413, 'payload_too_large', `body over ${limit} bytes`));
-        return;
+      if (size > MAX_DRAIN) { req.socket.destroy(); return; }
+      if (refusal) return;
+      if (size > limit) return refuse(new BadRequest(413, 'payload_too_large', `body over ${limit} bytes`));
+      if (size > held) {
+        if (budget.used + (size - held) > budget.max) return refuse(busy());
+        budget.used += size - held;
+        held = size;
       }
       chunks.push(c);
     });
-    req.on('end', () => ok(Buffer.concat(chunks)));
-    req.on('error', fail);
-    req.on('close', () => { if (!req.complete) fail(new BadRequest(400, 'incomplete_body', 'the client went away')); });
+    req.on('end', () => {
+      if (refusal) return fail(refusal);
+      const body = Buffer.concat(chunks);
+      release();
+      ok(body);
+    });
+    req.on('error', (e) => { release(); fail(e); });
+    req.on('close', () => {
+      release();
+      if (!req.complete) fail(refusal || new BadRequest(400, 'incomplete_body', 'the client went away'));
+    });
   });
 }
+
+const busy = () => Object.assign(new BadRequest(503, 'busy', 'too many bodies in flight; retry'), { retryAfter: '1' });
 
 /** The request's path, or null when the request target cannot be parsed. */
 function pathOf(url) {
@@ -50,18 +77,22 @@ function pathOf(url) {
   }
 }
 
-/** Starts listening; resolves to { url, port, token, state, server, store, close }. */
-export function serveCollector({ store, token, port = 8787, host = '127.0.0.1', quiet = false, static: serveStatic = true,
-  headers = {}, tls = null, www, dist, limits: limitOptions = {}, timeouts: timeoutOptions = {} }) {
+/**
+ * Listens, then opens the store (`openStore()`, or `store` as given), then serves; resolves to
+ * { url, port, token, state, server, store, close }. Requests that arrive in between wait.
+ */
+export function serveCollector({ store: givenStore, openStore = async () => givenStore, token, port = 8787, host = '127.0.0.1', quiet = false,
+  static: serveStatic = true, headers = {}, tls = null, www, dist, limits: limitOptions = {}, timeouts: timeoutOptions = {} }) {
   const limits = { ...DEFAULT_LIMITS, ...limitOptions };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...timeoutOptions };
   const fresh = () => ({ seen: new LruSet(limits.seen), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0,
     sealed: new LruSet(limits.sealed), faults: {}, log: [] });
   const state = fresh();
-  for (const record of store.loaded.slice(-limits.events)) {
-    state.events.push(record);
-    state.seen.add(record.messageId);
-  }
+  const budget = { used: 0, max: limits.inflightBytes };
+  let store = null;
+  let shared = null;
+  let opened;
+  const ready = new Promise((r) => { opened = r; });
   const log = (...a) => { if (!quiet) console.log(...a); };
   const warn = (...a) => { if (!quiet) console.error(...a); };
   const note = (entry) => pushBounded(state.log, { at: Date.now(), ...entry }, limits.log);
@@ -72,20 +103,23 @@ export function serveCollector({ store, token, port = 8787, host = '127.0.0.1', 
     res.end(JSON.stringify(value));
   }
 
-  /** Applies the injected faults; true when the request was consumed by one. */
+  /** Applies the injected faults (faults.js); true when the request was consumed by one. */
   async function fault(req, res, size) {
-    const f = state.faults;
-    if (f.delayMs > 0) await new Promise((r) => setTimeout(r, Math.min(f.delayMs, 60_000)));
-    if (f.hang > 0) { f.hang--; return true; } // never answer
-    if (f.drop > 0) { f.drop--; req.socket.destroy(); return true; }
-    const failing = f.fail > 0 || (f.failEvery > 0 && state.requests % f.failEvery === 0);
-    if (failing) {
-      if (f.fail > 0) f.fail--;
-      note({ status: f.status || 503, events: 0 });
-      json(res, f.status || 503, { error: 'injected_failure' }, { ...INGEST_CORS, ...(f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {}) });
+    const f = await shared.takeFault(size).catch(() => null);
+    if (!f) {
+      note({ status: 503, events: 0 });
+      json(res, 503, { error: 'store_unavailable', detail: 'the shared fault settings could not be read; retry' }, { ...INGEST_CORS, 'Retry-After': '1' });
       return true;
     }
-    if (f.maxBytes && size > f.maxBytes) {
+    if (f.delayMs > 0) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f.action === 'hang') return true; // never answer
+    if (f.action === 'drop') { req.socket.destroy(); return true; }
+    if (f.action === 'fail') {
+      note({ status: f.status, events: 0 });
+      json(res, f.status, { error: 'injected_failure' }, { ...INGEST_CORS, ...(f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {}) });
+      return true;
+    }
+    if (f.action === 'tooLarge') {
       note({ status: 413, events: 0 });
       json(res, 413, { error: 'payload_too_large' }, INGEST_CORS);
       return true;
@@ -95,15 +129,12 @@ export function serveCollector({ store, token, port = 8787, host = '127.0.0.1', 
 
   async function ingest(req, res) {
     state.requests++;
-    const raw = await readBody(req, MAX_BODY);
+    const raw = await readBody(req, MAX_BODY, budget);
     if (await fault(req, res, raw.length)) return;
     const batch = parseBatch(raw, req.headers['content-encoding']);
-    const receivedAt = new Date().toISOString();
     const candidates = new Map();
-    for (const event of batch.events) {
-      if (!candidates.has(event.messageId) && !state.seen.has(event.messageId)) {
-        candidates.set(event.messageId, { ...event, receivedAt, dropped: batch.dropped });
-      }
+    for (const record of batch.records) {
+      if (!candidates.has(record.messageId) && !state.seen.has(record.messageId)) candidates.set(record.messageId, record);
     }
     let stored = new Set();
     if (candidates.size) {
@@ -112,32 +143,35 @@ export function serveCollector({ store, token, port = 8787, host = '127.0.0.1', 
       } catch (e) {
         // Nothing counts as seen: the SDK retries and the retry is stored.
         warn(`collector: storing ${candidates.size} events failed: ${e.code || e.message}`);
-        note({ status: 503, events: batch.events.length, accepted: 0 });
+        note({ status: 503, events: batch.records.length, accepted: 0 });
         return json(res, 503, { error: 'store_unavailable', detail: 'the events were not stored; retry' }, { ...INGEST_CORS, 'Retry-After': '1' });
       }
     }
     for (const [id, record] of candidates) {
       state.seen.add(id);
-      if (stored.has(id)) pushBounded(state.events, record, limits.events);
+      if (stored.has(id)) pushBounded(state.events, JSON.parse(record.json), limits.events);
     }
     const accepted = stored.size;
-    const duplicates = batch.events.length - accepted;
+    const duplicates = batch.records.length - accepted;
     state.accepted += accepted;
     state.duplicates += duplicates;
-    const sealed = [...new Set(batch.events.map((e) => e.sessionId))].filter((id) => state.sealed.has(id));
-    note({ status: 200, events: batch.events.length, accepted, bytes: raw.length, gzip: req.headers['content-encoding'] === 'gzip' });
+    const sealed = await shared.sealedAmong([...new Set(batch.records.map((r) => r.sessionId))]).catch(() => []);
+    note({ status: 200, events: batch.records.length, accepted, bytes: raw.length, gzip: req.headers['content-encoding'] === 'gzip' });
     log(`ingest: ${accepted} accepted, ${duplicates} duplicate`);
     json(res, 200, { accepted, duplicates, sealed }, INGEST_CORS);
   }
 
   const ctx = {
-    state, store, token, loopback: /^(127\.|localhost$|::1$)/.test(host), json, readBody,
+    state, token, loopback: /^(127\.|localhost$|::1$)/.test(host), json, readBody,
+    get store() { return store; },
+    get shared() { return shared; },
     resetState: () => Object.assign(state, fresh()),
   };
 
   const handler = async (req, res) => {
     const path = pathOf(req.url);
     try {
+      await ready;
       if (path === null) throw new BadRequest(400, 'bad_request_target', 'the request target is not a valid URL');
       if (path === '/ingest') {
         if (req.method === 'OPTIONS') {
@@ -156,9 +190,10 @@ export function serveCollector({ store, token, port = 8787, host = '127.0.0.1', 
           state.rejected++;
           note({ status: e.status, events: 0 });
         }
-        // After a body too large, stop reading it: close the connection rather than drain it.
-        const close = e.status === 413 && !req.complete ? { Connection: 'close' } : {};
-        return json(res, e.status, { error: e.error, detail: e.message }, { ...(path === '/ingest' ? INGEST_CORS : {}), ...close });
+        // A body that could not be read to its end: close the connection rather than drain it.
+        const close = (e.status === 413 || e.error === 'busy') && !req.complete ? { Connection: 'close' } : {};
+        const retry = e.retryAfter ? { 'Retry-After': e.retryAfter } : {};
+        return json(res, e.status, { error: e.error, detail: e.message }, { ...(path === '/ingest' ? INGEST_CORS : {}), ...close, ...retry });
       }
       warn('collector error', e);
       if (!res.headersSent) json(res, 500, { error: 'internal_error' }, path === '/ingest' ? INGEST_CORS : {});
@@ -170,11 +205,24 @@ export function serveCollector({ store, token, port = 8787, host = '127.0.0.1', 
   const server = tls ? createTlsServer({ ...tls, ...serverOptions }, handler) : createServer(serverOptions, handler);
   server.setTimeout(timeouts.idleMs, (socket) => socket.destroy());
   server.maxConnections = limits.connections || 1024;
+  const stop = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
   return new Promise((ok, fail) => {
     server.once('error', fail);
-    server.listen(port, host, () => {
+    server.listen(port, host, async () => {
+      try {
+        store = await openStore();
+      } catch (e) {
+        await stop();
+        return fail(e);
+      }
+      shared = store.shared || memoryShared(state);
+      for (const record of store.loaded.slice(-limits.events)) {
+        state.events.push(record);
+        state.seen.add(record.messageId);
+      }
+      opened();
       const actual = server.address().port;
-      const close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }).then(() => store.close());
+      const close = () => stop().then(() => store.close());
       ok({ url: `${tls ? 'https' : 'http'}://${host}:${actual}`, port: actual, token, state, server, store, close });
     });
   });

@@ -1,17 +1,23 @@
 // The embedded default store: accepted events appended to `<dataDir>/events.ndjson` and
-// flushed to disk before the batch is answered. One collector process per data folder; for
-// several processes use PostgreSQL (store-pg.js).
+// flushed to disk before the batch is answered. One collector process per data folder, held by
+// a lock taken before anything is read (lock.js); for several processes use PostgreSQL
+// (store-pg.js). Inserts that arrive while a write is under way are written together with one
+// `fdatasync` (a group commit), so concurrent requests share the cost of the flush.
 //
 // Every store has the same small interface (store-pg.js too):
 //   name                 'file' | 'postgres'
 //   loaded               the most recently stored records at open, oldest first
-//   insert(records)      stores the records whose messageId is not stored yet, durably, and
+//   insert(records)      stores the records ({ messageId, type, visitorId, sessionId, timestamp,
+//                        json }, from protocol.js) whose messageId is not stored yet, durably, and
 //                        resolves with the Set of messageIds it stored; on rejection nothing
 //                        new was stored (the collector answers 5xx and the retry is accepted)
+//   shared               optional: faults and seals every process sees (faults.js has the
+//                        in-memory default)
 //   reset(), close()
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Bloom } from './memory.js';
+import { lockFolder } from './lock.js';
 
 const CHUNK = 1024 * 1024;
 const KEY = '"messageId":"';
@@ -19,6 +25,16 @@ const KEY = '"messageId":"';
 /** Opens (creating) the events file; `recent` bounds how many records it hands back as `loaded`. */
 export async function openFileStore(dataDir, { recent = 10_000, bloomBits = 1 << 26 } = {}) {
   await mkdir(dataDir, { recursive: true });
+  const unlock = await lockFolder(dataDir);
+  try {
+    return await openLocked(dataDir, { recent, bloomBits, unlock });
+  } catch (e) {
+    await unlock();
+    throw e;
+  }
+}
+
+async function openLocked(dataDir, { recent, bloomBits, unlock }) {
   const path = join(dataDir, 'events.ndjson');
   const file = await open(path, 'a+');
   const known = new Bloom(bloomBits);
@@ -48,41 +64,75 @@ export async function openFileStore(dataDir, { recent = 10_000, bloomBits = 1 <<
     return found;
   }
 
-  // Inserts run one at a time, so a check and its append are never interleaved with another's.
-  let queue = Promise.resolve();
-  const serial = (task) => {
-    const run = queue.then(task);
-    queue = run.catch(() => {});
-    return run;
-  };
+  /** Writes a group of inserts with one append and one flush; resolves with each one's stored ids. */
+  async function writeGroup(group) {
+    const maybe = new Set();
+    for (const { records } of group) for (const r of records) if (known.mayHave(r.messageId)) maybe.add(r.messageId);
+    const taken = await storedAmong(maybe);
+    const results = group.map(({ records }) => {
+      const ids = new Set();
+      for (const r of records) {
+        if (taken.has(r.messageId)) continue;
+        taken.add(r.messageId);
+        ids.add(r.messageId);
+      }
+      return ids;
+    });
+    const lines = [];
+    group.forEach(({ records }, i) => { for (const r of records) if (results[i].has(r.messageId)) lines.push(r.json); });
+    if (!lines.length) return results;
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    try {
+      await file.appendFile(bytes);
+      await file.datasync();
+    } catch (e) {
+      // Take back what may have been written, never growing the file (no NUL padding).
+      const { size: now } = await file.stat().catch(() => ({ size: 0 }));
+      if (now > size) await file.truncate(size).catch(() => {});
+      throw e;
+    }
+    size += bytes.length;
+    for (const ids of results) for (const id of ids) known.add(id);
+    return results;
+  }
+
+  // One writer at a time; inserts that arrive meanwhile wait and are written as one group.
+  let waiting = [];
+  let writing = null;
+  async function drain() {
+    while (waiting.length) {
+      const group = waiting;
+      waiting = [];
+      try {
+        const results = await writeGroup(group);
+        group.forEach((g, i) => g.ok(results[i]));
+      } catch (e) {
+        for (const g of group) g.fail(e);
+      }
+    }
+    writing = null;
+  }
 
   return {
     name: 'file',
     path,
     loaded: loaded.slice(-recent),
-    insert: (records) => serial(async () => {
-      const stored = await storedAmong(new Set(records.map((r) => r.messageId).filter((id) => known.mayHave(id))));
-      const fresh = records.filter((r) => !stored.has(r.messageId));
-      if (!fresh.length) return new Set();
-      const bytes = Buffer.from(fresh.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      try {
-        await file.appendFile(bytes);
-        await file.datasync();
-      } catch (e) {
-        await file.truncate(size).catch(() => {});
-        throw e;
-      }
-      size += bytes.length;
-      for (const r of fresh) known.add(r.messageId);
-      return new Set(fresh.map((r) => r.messageId));
+    insert: (records) => new Promise((ok, fail) => {
+      waiting.push({ records, ok, fail });
+      if (!writing) writing = drain();
     }),
-    reset: () => serial(async () => {
+    reset: async () => {
+      await (writing || Promise.resolve());
       await file.truncate(0);
       await file.datasync();
       size = 0;
       known.clear();
-    }),
-    close: () => serial(() => file.close()),
+    },
+    close: async () => {
+      await (writing || Promise.resolve());
+      await file.close();
+      await unlock();
+    },
   };
 }
 

@@ -1,6 +1,10 @@
 // PostgreSQL store (DATABASE_URL=postgres://…): one table, `message_id` unique, insert-or-ignore
-// in one statement, so any number of collector processes share the database and each event
-// is stored exactly once. Same interface as store-file.js.
+// in one statement with rows in `message_id` order (two processes inserting overlapping batches
+// take their row locks in the same order, so they never deadlock), so any number of collector
+// processes share the database and each event is stored exactly once. Sealed sessions and
+// injected faults live in the database too (`shared`), so every process agrees on them.
+// Same interface as store-file.js.
+import { nextFault } from './faults.js';
 const LOCK_KEY = 7_355_608; // serialises schema creation between processes starting together
 
 /** Connects, creates the table if needed, and loads the `recent` newest records. */
@@ -30,6 +34,14 @@ export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_
       received_at timestamptz NOT NULL,
       dropped integer NOT NULL DEFAULT 0,
       body json NOT NULL)`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table}_sealed (
+      session_id text PRIMARY KEY,
+      sealed_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table}_faults (
+      id int PRIMARY KEY CHECK (id = 1),
+      faults jsonb NOT NULL,
+      requests bigint NOT NULL DEFAULT 0)`);
+    await client.query(`INSERT INTO ${table}_faults (id, faults) VALUES (1, '{}') ON CONFLICT (id) DO NOTHING`);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
@@ -48,8 +60,9 @@ export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_
     async insert(records) {
       if (!records.length) return new Set();
       const columns = [[], [], [], [], [], [], [], []];
-      for (const r of records) {
-        const values = [r.messageId, r.type, r.visitorId, r.sessionId, r.timestamp, r.receivedAt, r.dropped || 0, JSON.stringify(r)];
+      const ordered = [...records].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+      for (const r of ordered) {
+        const values = [r.messageId, r.type, r.visitorId, r.sessionId, r.timestamp, r.receivedAt, r.dropped || 0, r.json];
         values.forEach((v, i) => columns[i].push(v));
       }
       // One statement: committed as a whole when it returns, or not at all.
@@ -60,7 +73,47 @@ export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_
       return new Set(inserted.map((r) => r.message_id));
     },
     async reset() {
-      await pool.query(`TRUNCATE ${table}`);
+      await pool.query(`TRUNCATE ${table}, ${table}_sealed`);
+      await pool.query(`UPDATE ${table}_faults SET faults = '{}', requests = 0`);
+    },
+    shared: {
+      /** One read when no fault is set; else the decision and its update in one transaction. */
+      async takeFault(size) {
+        const { rows } = await pool.query(`SELECT 1 FROM ${table}_faults WHERE faults <> '{}'::jsonb`);
+        if (!rows.length) return nextFault({}, 0, size);
+        const c = await pool.connect();
+        try {
+          await c.query('BEGIN');
+          const { rows: [row] } = await c.query(`SELECT faults, requests FROM ${table}_faults WHERE id = 1 FOR UPDATE`);
+          const n = Number(row.requests) + 1;
+          const decision = nextFault(row.faults, n, size);
+          await c.query(`UPDATE ${table}_faults SET faults = $1, requests = $2 WHERE id = 1`, [JSON.stringify(decision.next), n]);
+          await c.query('COMMIT');
+          return decision;
+        } catch (e) {
+          await c.query('ROLLBACK').catch(() => {});
+          throw e;
+        } finally {
+          c.release();
+        }
+      },
+      async getFaults() {
+        const { rows: [row] } = await pool.query(`SELECT faults FROM ${table}_faults WHERE id = 1`);
+        return row ? row.faults : {};
+      },
+      async setFaults(faults) {
+        await pool.query(`UPDATE ${table}_faults SET faults = $1, requests = 0 WHERE id = 1`, [JSON.stringify(faults)]);
+      },
+      async seal(sessionId) {
+        await pool.query(`INSERT INTO ${table}_sealed (session_id) VALUES ($1) ON CONFLICT DO NOTHING`, [sessionId]);
+        const { rows: sealed } = await pool.query(`SELECT session_id FROM ${table}_sealed ORDER BY sealed_at, session_id LIMIT 10000`);
+        return sealed.map((r) => r.session_id);
+      },
+      async sealedAmong(ids) {
+        if (!ids.length) return [];
+        const { rows: sealed } = await pool.query(`SELECT session_id FROM ${table}_sealed WHERE session_id = ANY($1::text[])`, [ids]);
+        return sealed.map((r) => r.session_id);
+      },
     },
     close: () => pool.end(),
   };

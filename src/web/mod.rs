@@ -1,5 +1,5 @@
 //! The wasm boundary: one `Sdk` object the JS shim drives, plus `explainIdentify` (and,
-//! with the `collector` feature, `checkEvent` for the reference collector). It reads and writes the world (cookies, storage, crypto) and leaves
+//! with the `collector` feature, `checkBatch` for the reference collector). It reads and writes the world (cookies, storage, crypto) and leaves
 //! every decision to the pure modules; time comes in as `now` from the shim. Nothing here
 //! unwraps: whatever the browser refuses degrades to memory-only mode. Consent and the visitor
 //! are one site-wide state: `sync` follows what other tabs did to it (a denial erases and goes
@@ -22,7 +22,7 @@ mod options;
 mod store;
 
 #[cfg(feature = "collector")]
-pub use collector::check_event;
+pub use collector::check_batch;
 pub use explain::explain_identify;
 
 use js_sys::{Object, Reflect};

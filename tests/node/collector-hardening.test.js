@@ -265,7 +265,11 @@ test('file store: exact with a saturated Bloom filter, and a partial last line l
   const { appendFileSync } = await import('node:fs');
   const dataDir = mkdtempSync(join(tmpdir(), 'sessionsight-filestore-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const record = () => ({ ...sessionStart(), receivedAt: TS, dropped: 0 });
+  // Records as protocol.js hands them to a store: canonical keys and the line to write.
+  const record = () => {
+    const r = { ...sessionStart(), receivedAt: TS, dropped: 0 };
+    return { ...r, json: JSON.stringify(r) };
+  };
 
   // 64 bits: every lookup is a "maybe", so every answer comes from reading the file.
   let store = await openFileStore(dataDir, { bloomBits: 64 });

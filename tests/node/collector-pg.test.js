@@ -4,29 +4,17 @@
 // installed the tests are reported as skipped, saying what to install.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCollector } from '../../js/collector.js';
+import { findPgBin, startPostgres as startServer } from '../../scripts/pg-server.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TS = '2026-11-22T10:00:00.000Z';
 const uuid = () => crypto.randomUUID();
-const sessionStart = () => ({ type: 'session_start', messageId: uuid(), timestamp: TS, visitorId: uuid(), sessionId: uuid(), previousSessionId: null, reason: 'new_tab' });
+const sessionStart = (o = {}) => ({ type: 'session_start', messageId: uuid(), timestamp: TS, visitorId: uuid(), sessionId: uuid(), previousSessionId: null, reason: 'new_tab', ...o });
 const batch = (events) => ({ apiKey: 'pk_test', sentAt: TS, dropped: 0, events });
-
-/** The folder holding initdb and pg_ctl: on PATH, else Debian's /usr/lib/postgresql/<version>/bin. */
-function findPgBin() {
-  const onPath = (process.env.PATH || '').split(delimiter).filter((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
-  if (onPath.length) return onPath[0];
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a));
-  return versions.length ? join(base, versions[0], 'bin') : null;
-}
 
 const pgBin = findPgBin();
 const pgDriver = await import('pg').then((m) => m.default, () => null);
@@ -35,51 +23,18 @@ const skip = !pgBin
   : !pgDriver ? 'the "pg" driver is not installed: run `npm install`' : false;
 if (skip) console.log(`collector-pg: skipped: ${skip}`);
 
-/** PostgreSQL refuses to run as root: then it runs as `postgres` (or `nobody`). */
-function runAs() {
-  if (process.getuid?.() !== 0) return {};
-  for (const name of ['postgres', 'nobody']) {
-    const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-    if (uid.status === 0 && gid.status === 0) return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
-  }
-  throw new Error('running as root and neither a postgres nor a nobody user exists to run PostgreSQL');
-}
-
-function freePort() {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-  });
-}
-
-/** A throw-away PostgreSQL server; resolves to { url, stop, start, query }. */
+/** A throw-away PostgreSQL server for one test; resolves to { url, stop, start, query }. */
 async function startPostgres(t) {
-  const dir = mkdtempSync(join(tmpdir(), 'sessionsight-pg-'));
-  const user = runAs();
-  if (user.uid !== undefined) chownSync(dir, user.uid, user.gid);
-  const run = (cmd, args) => {
-    const r = spawnSync(join(pgBin, cmd), args, { cwd: dir, ...user, encoding: 'utf8', env: { PATH: process.env.PATH, LANG: 'C', LC_ALL: 'C' } });
-    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout || r.error}`);
-  };
-  const data = join(dir, 'data');
-  run('initdb', ['-D', data, '-U', 'sessionsight', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`;
-  const startServer = () => run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
-  const stopServer = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-  startServer();
-  const url = `postgres://sessionsight@127.0.0.1:${port}/postgres`;
+  const server = await startServer(pgBin, ['fsync=off', 'full_page_writes=off']);
+  t.after(() => server.remove());
+  const { url } = server;
   /** One short connection per query: the server is stopped and started again in a test. */
   const query = async (sql, params) => {
     const client = new pgDriver.Client({ connectionString: url });
     await client.connect();
     try { return await client.query(sql, params); } finally { await client.end(); }
   };
-  t.after(async () => {
-    try { stopServer(); } catch (_) { /* already stopped */ }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { url, start: startServer, stop: stopServer, query };
+  return { url, start: server.start, stop: server.stop, query };
 }
 
 async function post(url, body) {
@@ -103,9 +58,10 @@ test('PostgreSQL store: table created at start, stored once, the database is the
   assert.ok(c.state.seen.size <= 5);
   assert.deepEqual((await post(c.url, first)).json, { accepted: 0, duplicates: 10, sealed: [] });
   const { rows } = await db.query('SELECT body, message_id FROM sessionsight_events ORDER BY seq');
-  assert.deepEqual(rows.map((r) => r.message_id), first.events.map((e) => e.messageId));
+  // Within a batch, rows go in message_id order (so two processes never deadlock on them).
+  assert.deepEqual(rows.map((r) => r.message_id), first.events.map((e) => e.messageId).sort());
   const { receivedAt, dropped, ...sent } = rows[0].body;
-  assert.deepEqual(sent, first.events[0]);
+  assert.deepEqual(sent, first.events.find((e) => e.messageId === rows[0].message_id));
 
   // The database goes away: the batch is refused with a 5xx, nothing counts as seen.
   const during = batch([sessionStart(), sessionStart()]);
@@ -184,4 +140,93 @@ test('two collector processes on one PostgreSQL, same batches and each other\'s 
   assert.deepEqual(new Set(rows.map((r) => r.message_id)), new Set(ids));
   assert.equal(accepted, ids.length, 'the processes together reported each event accepted exactly once');
   assert.ok(statuses.get(503) > 0, 'some deliveries were retried on the other process');
+});
+
+/** Control call on a collector started in-process. */
+const controlCall = (c, path, body) => fetch(`${c.url}/control/${path}`, { method: 'POST', headers: { Authorization: `Bearer ${c.token}` }, body: JSON.stringify(body) }).then((r) => r.json());
+
+test('PostgreSQL: input that can never be stored is a 4xx, never a 503 retried forever, and the valid batches that follow are stored', { skip }, async (t) => {
+  const db = await startPostgres(t);
+  const c = await startCollector({ port: 0, quiet: true, databaseUrl: db.url });
+  t.after(() => c.close());
+  const cases = [
+    batch([sessionStart(), { ...sessionStart(), timestamp: `${TS}\u0000` }]),
+    batch([sessionStart(), { ...sessionStart(), timestamp: 'ana@example.com 123-45-6789 4111 1111 1111 1111' }]),
+    batch([sessionStart(), { ...sessionStart(), timestamp: `${TS}${' '.repeat(700)}` }]),
+    { ...batch([sessionStart()]), dropped: 2 ** 31 },
+    { ...batch([sessionStart()]), dropped: 1e21 },
+    { ...batch([sessionStart()]), sentAt: `${TS}\u0000` },
+  ];
+  for (const body of cases) {
+    const r = await post(c.url, body);
+    assert.ok(r.status >= 400 && r.status < 500, `${r.status} ${r.text}`);
+  }
+  // A NUL inside a stored value (a custom property) is stored as JSON text, not refused by the database.
+  const withNul = { ...sessionStart(), type: 'identify', id: 'user-1', customProperties: { note: 'a\u0000b' } };
+  delete withNul.previousSessionId;
+  delete withNul.reason;
+  const nul = await post(c.url, batch([withNul]));
+  assert.ok(nul.status === 200 || (nul.status >= 400 && nul.status < 500), `${nul.status} ${nul.text}`);
+  const fine = batch([sessionStart(), sessionStart()]);
+  assert.equal((await post(c.url, { ...fine, dropped: 2 ** 31 - 1 })).status, 200);
+  const { rows } = await db.query('SELECT message_id, dropped FROM sessionsight_events WHERE message_id = ANY($1)', [fine.events.map((e) => e.messageId)]);
+  assert.equal(rows.length, 2);
+  assert.ok(rows.every((r) => r.dropped === 2 ** 31 - 1));
+  const { rows: [{ n }] } = await db.query("SELECT count(*)::int AS n FROM sessionsight_events WHERE event_at <> '2026-11-22T10:00:00.000Z'");
+  assert.equal(n, 0, 'no timestamp but the valid one was stored');
+});
+
+test('PostgreSQL: ids are canonical before deduplication (one id in four spellings is one row) and stored lower-case', { skip }, async (t) => {
+  const db = await startPostgres(t);
+  const c = await startCollector({ port: 0, quiet: true, databaseUrl: db.url, limits: { seen: 1 } });
+  t.after(() => c.close());
+  const e = sessionStart();
+  for (const messageId of [e.messageId, e.messageId.toUpperCase(), ` ${e.messageId} `, e.messageId.toUpperCase()]) {
+    const r = await post(c.url, batch([{ ...e, messageId, visitorId: ` ${e.visitorId.toUpperCase()}` }, sessionStart()]));
+    assert.equal(r.status, 200, r.text);
+  }
+  const { rows } = await db.query('SELECT message_id, visitor_id FROM sessionsight_events WHERE lower(trim(message_id)) = $1', [e.messageId]);
+  assert.deepEqual(rows, [{ message_id: e.messageId, visitor_id: e.visitorId }]);
+});
+
+test('PostgreSQL: two collectors inserting overlapping batches in opposite orders never deadlock (no 503)', { skip }, async (t) => {
+  const db = await startPostgres(t);
+  const [a, b] = await Promise.all([0, 1].map(() => startCollector({ port: 0, quiet: true, databaseUrl: db.url, limits: { seen: 1 } })));
+  t.after(() => Promise.all([a.close(), b.close()]));
+  const statuses = [];
+  let sent = 0;
+  for (let round = 0; round < 10; round++) {
+    // Fresh ids each round: the two inserts meet each other's uncommitted rows, not committed ones.
+    const pool = Array.from({ length: 400 }, () => sessionStart());
+    sent += pool.length;
+    const sends = [];
+    for (let i = 0; i < 8; i++) {
+      const events = [...pool].sort(() => Math.random() - 0.5).slice(0, 200);
+      sends.push(post(a.url, batch(events)), post(b.url, batch([...events].reverse())));
+    }
+    statuses.push(...(await Promise.all(sends)).map((r) => r.status));
+  }
+  assert.equal(statuses.length, 160);
+  assert.deepEqual(statuses.filter((s) => s !== 200), [], 'every request answered 200');
+  const { rows: [{ n }] } = await db.query('SELECT count(*)::int AS n FROM sessionsight_events');
+  assert.ok(n <= sent && n > 0, `${n} rows`);
+  const { rows } = await db.query('SELECT message_id, count(*)::int AS k FROM sessionsight_events GROUP BY message_id HAVING count(*) > 1');
+  assert.deepEqual(rows, [], 'none twice');
+});
+
+test('PostgreSQL: sealed sessions and injected faults are shared by every process behind the balancer', { skip }, async (t) => {
+  const db = await startPostgres(t);
+  const [a, b] = await Promise.all([0, 1].map(() => startCollector({ port: 0, quiet: true, databaseUrl: db.url })));
+  t.after(() => Promise.all([a.close(), b.close()]));
+  const session = uuid();
+  assert.deepEqual((await controlCall(a, 'seal', { sessionId: session })).sealed, [session]);
+  const onB = await post(b.url, batch([sessionStart({ sessionId: session })]));
+  assert.deepEqual(onB.json.sealed, [session], 'B reports the session A sealed');
+  await controlCall(b, 'faults', { fail: 2, status: 503 });
+  assert.deepEqual(await fetch(`${a.url}/control/faults`, { headers: { Authorization: `Bearer ${a.token}` } }).then((r) => r.json()), { faults: { fail: 2, status: 503 } });
+  const first = batch([sessionStart()]);
+  const answers = [await post(a.url, first), await post(b.url, first), await post(a.url, first)];
+  assert.deepEqual(answers.map((r) => r.status), [503, 503, 200], 'the two failures set on B are spent by A and B together');
+  await controlCall(a, 'reset', {});
+  assert.deepEqual((await post(b.url, batch([sessionStart({ sessionId: session })]))).json.sealed, [], 'a reset clears the shared seals');
 });

@@ -1,0 +1,145 @@
+// The collector section of `npm run bench`: events/s per core of the reference collector with
+// the file store and with PostgreSQL (1 and 2 processes). Each collector is its own process
+// (`node js/collector.js`), fed batches of 50 identify events by keep-alive clients in this
+// process; "per core" divides the events stored by the CPU seconds the collector processes
+// used (from /proc), so the load generator and PostgreSQL sharing the machine do not count.
+// Afterwards every event is checked stored exactly once.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPgBin, startPostgres } from '../scripts/pg-server.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const BATCH = 50;
+const BATCHES = 600; // 30,000 events per run
+const CLIENTS = 8;
+const TS = '2026-11-22T10:00:00.000Z';
+/** What d1212d9 did, measured with this harness on the same machine before this section existed. */
+export const BEFORE = { file: 5_500, postgres: 5_600 };
+
+const identify = (i) => ({ type: 'identify', messageId: crypto.randomUUID(), timestamp: TS, visitorId: crypto.randomUUID(), sessionId: crypto.randomUUID(),
+  id: `user_${i}`, email: `user${i}@example.com`, customProperties: { plan: 'pro', seats: i % 40, trial: i % 2 === 0, company: 'Acme Inc', role: 'admin' } });
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+function startCollector(env) {
+  const child = spawn(process.execPath, [join(root, 'js/collector.js')], { env: { ...process.env, PORT: '0', QUIET: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((ok, fail) => {
+    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /collector: (http:\/\/\S+?)\/\s/.exec(out);
+      if (m) ok({ url: new URL(m[1]), child, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+    });
+    child.once('exit', (code) => fail(new Error(`collector exited with ${code}: ${out}`)));
+  });
+}
+
+function post(agent, url, body) {
+  return new Promise((ok, fail) => {
+    const req = request({ host: url.hostname, port: url.port, path: '/ingest', method: 'POST', agent,
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8', 'Content-Length': body.length } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+/** Sends every batch (round-robin over the collectors, retrying anything but a 200); resolves to the seconds it took. */
+async function load(collectors, bodies) {
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
+    while (next < bodies.length) {
+      const i = next++;
+      for (let attempt = 0; ; attempt++) {
+        const r = await post(agent, collectors[(i + attempt + client) % collectors.length].url, bodies[i]);
+        if (r.status === 200) break;
+        if (attempt > 20) throw new Error(`batch ${i} refused: ${r.status} ${r.body}`);
+      }
+    }
+  }));
+  agent.destroy();
+  return (performance.now() - started) / 1000;
+}
+
+/** One measured run: the collectors `start()` gives, a warm-up, then BATCHES batches. */
+async function run(name, start, countStored) {
+  const collectors = await start();
+  try {
+    const make = (n) => Array.from({ length: n }, () => Array.from({ length: BATCH }, (_, i) => identify(i)));
+    const warm = make(40);
+    const timed = make(BATCHES);
+    const body = (events) => Buffer.from(JSON.stringify({ apiKey: 'pk_bench', sentAt: TS, dropped: 0, events }));
+    await load(collectors, warm.map(body));
+    const cpuBefore = collectors.reduce((n, c) => n + cpuSeconds(c.child.pid), 0);
+    const seconds = await load(collectors, timed.map(body));
+    const cpu = collectors.reduce((n, c) => n + cpuSeconds(c.child.pid), 0) - cpuBefore;
+    const ids = [...warm, ...timed].flat().map((e) => e.messageId);
+    const stored = await countStored(ids);
+    if (stored.total !== ids.length || stored.distinct !== ids.length || stored.missing !== 0) {
+      throw new Error(`${name}: ${ids.length} events sent, ${stored.total} stored (${stored.distinct} distinct, ${stored.missing} missing)`);
+    }
+    const events = BATCHES * BATCH;
+    return { name, processes: collectors.length, events, seconds, cpu, perCore: events / cpu, wall: events / seconds };
+  } finally {
+    await Promise.all(collectors.map((c) => c.stop()));
+  }
+}
+
+function fileRun() {
+  const dir = mkdtempSync(join(tmpdir(), 'sessionsight-bench-'));
+  return run('file store', async () => [await startCollector({ DATA_DIR: dir })], async (ids) => {
+    const lines = readFileSync(join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).messageId);
+    const distinct = new Set(lines);
+    const missing = ids.filter((id) => !distinct.has(id)).length;
+    rmSync(dir, { recursive: true, force: true });
+    return { total: lines.length, distinct: distinct.size, missing };
+  });
+}
+
+async function pgRun(processes) {
+  const db = await startPostgres(findPgBin());
+  const pg = (await import('pg')).default;
+  try {
+    return await run(`PostgreSQL, ${processes} process${processes > 1 ? 'es' : ''}`,
+      async () => Promise.all(Array.from({ length: processes }, () => startCollector({ DATABASE_URL: db.url }))),
+      async (ids) => {
+        const client = new pg.Client({ connectionString: db.url });
+        await client.connect();
+        const { rows: [r] } = await client.query('SELECT count(*)::int AS total, count(DISTINCT message_id)::int AS distinct, count(*) FILTER (WHERE NOT (message_id = ANY($1)))::int AS foreign FROM sessionsight_events', [ids]);
+        await client.end();
+        return { total: r.total, distinct: r.distinct, missing: ids.length - r.distinct + r.foreign };
+      });
+  } finally {
+    db.remove();
+  }
+}
+
+/** Runs every configuration; resolves to the report's lines. */
+export async function collectorBench() {
+  const results = [await fileRun()];
+  if (findPgBin()) results.push(await pgRun(1), await pgRun(2));
+  const fmt = (n) => Math.round(n).toLocaleString('en-US');
+  return [
+    `## 6. Collector throughput (batches of ${BATCH} identify events, ${CLIENTS} keep-alive clients, ${fmt(BATCHES * BATCH)} events per run)`, '',
+    '| store | processes | events/s per core (collector CPU) | events/s (wall, 2 cores shared with the load and the database) | collector CPU s | before (d1212d9), per core |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.name} | ${r.processes} | ${fmt(r.perCore)} | ${fmt(r.wall)} | ${r.cpu.toFixed(2)} | ${fmt(r.name.startsWith('file') ? BEFORE.file : BEFORE.postgres)} |`),
+    '', 'Every event of every run (and of its warm-up) was checked stored exactly once afterwards. Per core: events stored ÷ CPU seconds of the collector processes (user + system, from /proc). The file store flushes with `fdatasync` before answering; PostgreSQL runs with its default settings (fsync on).',
+    ...(findPgBin() ? [] : ['', 'PostgreSQL rows: skipped, the server programs (initdb, pg_ctl) are not installed.']), '',
+  ];
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) console.log((await collectorBench()).join('\n'));

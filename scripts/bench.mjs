@@ -2,8 +2,8 @@
 // already use. Writes bench/report.md: 1. bytes a page downloads (gzip, brotli); 2. time from
 // script start to ready in headless Chromium (median of 21 loads, all served by one local
 // server); 3. identify() cost in Chromium and scrubber throughput natively; 4. memory after
-// init and after 10,000 identify() calls; 5. each figure's ratio to the best anchor; and what
-// the shipped wasm is made of.
+// init and after 10,000 identify() calls; 5. each figure's ratio to the best anchor; what
+// the shipped wasm is made of; 6. the reference collector's throughput (bench/collector.mjs).
 // Anchors are fetched with `npm pack` into .cache/anchors (git-ignored).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join, extname, normalize } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config.js';
 import { cargoShipped, composition, sizeOf, wasmOpt } from './wasm-tools.mjs';
+import { collectorBench } from '../bench/collector.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, '.cache/anchors');
@@ -215,6 +216,7 @@ server.close();
 const scrub = scrubber();
 const floor = sizeFloor();
 const parts = composition(join(root, 'pkg/sessionsight_bg.wasm'), join(root, '.cache/composition.wasm'));
+const collector = await collectorBench();
 
 const anchorsOnly = sizes.filter((s) => s.name !== OURS.name);
 const best = { gzip: Math.min(...anchorsOnly.map((s) => s.gzip)), brotli: Math.min(...anchorsOnly.map((s) => s.brotli)),
@@ -247,6 +249,7 @@ const lines = [
   '| moment | wasm linear memory KB | JS heap KB | queued events |', '|---|---:|---:|---:|',
   ...mem.map(([m, s]) => `| ${m} | ${kb(s.wasm)} | ${kb(s.heap)} | ${s.pending} |`),
   '', 'The queue is capped (1000 events, oldest dropped and counted) and the profile keeps at most 128 fingerprints, so memory levels off.', '',
+  ...collector,
 ];
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench/report.md'), lines.join('\n'));

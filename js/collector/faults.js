@@ -4,7 +4,8 @@
 // { fail: N, status, retryAfter } answers the next N requests with `status` (default 503);
 // { failEvery: K } fails every K-th request; { maxBytes } answers 413 above a body size;
 // { delayMs } delays answers; { hang: N } never answers N requests; { drop: N } destroys N
-// connections.
+// connections. They apply to batches that are well-formed (a malformed one is refused first),
+// so with PostgreSQL the check rides in the batch's one statement (store-pg.js `ingest`).
 
 /**
  * What the faults `f` do to request number `n` (counted from 1) of `size` bytes: `{ delayMs,
@@ -27,6 +28,7 @@ export function nextFault(f, n, size) {
 /** Faults and sealed sessions in this process's memory (`state.faults`, `state.sealed`). */
 export function memoryShared(state) {
   return {
+    active: () => Object.keys(state.faults).length > 0,
     takeFault: async (size) => {
       const d = nextFault(state.faults, state.requests, size);
       state.faults = d.next;
@@ -35,6 +37,6 @@ export function memoryShared(state) {
     getFaults: async () => state.faults,
     setFaults: async (f) => { state.faults = { ...f }; },
     seal: async (id) => { state.sealed.add(id); return [...state.sealed]; },
-    sealedAmong: async (ids) => ids.filter((id) => state.sealed.has(id)),
+    sealedAmong: (ids) => ids.filter((id) => state.sealed.has(id)),
   };
 }

@@ -105,12 +105,7 @@ export function serveCollector({ store: givenStore, openStore = async () => give
 
   /** Applies the injected faults (faults.js); true when the request was consumed by one. */
   async function fault(req, res, size) {
-    const f = await shared.takeFault(size).catch(() => null);
-    if (!f) {
-      note({ status: 503, events: 0 });
-      json(res, 503, { error: 'store_unavailable', detail: 'the shared fault settings could not be read; retry' }, { ...INGEST_CORS, 'Retry-After': '1' });
-      return true;
-    }
+    const f = await shared.takeFault(size);
     if (f.delayMs > 0) await new Promise((r) => setTimeout(r, f.delayMs));
     if (f.action === 'hang') return true; // never answer
     if (f.action === 'drop') { req.socket.destroy(); return true; }
@@ -127,26 +122,40 @@ export function serveCollector({ store: givenStore, openStore = async () => give
     return false;
   }
 
+  /**
+   * Stores the new records unless faults are set (and `force` is not), and says which of the
+   * sessions are sealed: { stored, sealed, faultsActive }. PostgreSQL does all of it in one
+   * statement (store-pg.js `ingest`); the other stores keep faults and seals in this process.
+   */
+  async function save(records, sessions, force) {
+    if (store.ingest) return store.ingest(records, sessions, force);
+    if (!force && shared.active()) return { faultsActive: true };
+    return { stored: records.length ? await store.insert(records) : new Set(), sealed: shared.sealedAmong(sessions) };
+  }
+
   async function ingest(req, res) {
     state.requests++;
     const raw = await readBody(req, MAX_BODY, budget);
-    if (await fault(req, res, raw.length)) return;
     const batch = parseBatch(raw, req.headers['content-encoding']);
     const candidates = new Map();
     for (const record of batch.records) {
       if (!candidates.has(record.messageId) && !state.seen.has(record.messageId)) candidates.set(record.messageId, record);
     }
-    let stored = new Set();
-    if (candidates.size) {
-      try {
-        stored = await store.insert([...candidates.values()]);
-      } catch (e) {
-        // Nothing counts as seen: the SDK retries and the retry is stored.
-        warn(`collector: storing ${candidates.size} events failed: ${e.code || e.message}`);
-        note({ status: 503, events: batch.records.length, accepted: 0 });
-        return json(res, 503, { error: 'store_unavailable', detail: 'the events were not stored; retry' }, { ...INGEST_CORS, 'Retry-After': '1' });
+    const sessions = [...new Set(batch.records.map((r) => r.sessionId))];
+    let saved;
+    try {
+      saved = await save([...candidates.values()], sessions, false);
+      if (saved.faultsActive) {
+        if (await fault(req, res, raw.length)) return;
+        saved = await save([...candidates.values()], sessions, true);
       }
+    } catch (e) {
+      // Nothing counts as seen: the SDK retries and the retry is stored.
+      warn(`collector: storing ${candidates.size} events failed: ${e.code || e.message}`);
+      note({ status: 503, events: batch.records.length, accepted: 0 });
+      return json(res, 503, { error: 'store_unavailable', detail: 'the events were not stored; retry' }, { ...INGEST_CORS, 'Retry-After': '1' });
     }
+    const { stored, sealed } = saved;
     for (const [id, record] of candidates) {
       state.seen.add(id);
       if (stored.has(id)) pushBounded(state.events, JSON.parse(record.json), limits.events);
@@ -155,7 +164,6 @@ export function serveCollector({ store: givenStore, openStore = async () => give
     const duplicates = batch.records.length - accepted;
     state.accepted += accepted;
     state.duplicates += duplicates;
-    const sealed = await shared.sealedAmong([...new Set(batch.records.map((r) => r.sessionId))]).catch(() => []);
     note({ status: 200, events: batch.records.length, accepted, bytes: raw.length, gzip: req.headers['content-encoding'] === 'gzip' });
     log(`ingest: ${accepted} accepted, ${duplicates} duplicate`);
     json(res, 200, { accepted, duplicates, sealed }, INGEST_CORS);

@@ -57,30 +57,49 @@ export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_
     name: 'postgres',
     table,
     loaded: rows.map((r) => r.body),
-    async insert(records) {
-      if (!records.length) return new Set();
-      const columns = [[], [], [], [], [], [], [], []];
-      const ordered = [...records].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
-      for (const r of ordered) {
-        const values = [r.messageId, r.type, r.visitorId, r.sessionId, r.timestamp, r.receivedAt, r.dropped || 0, r.json];
-        values.forEach((v, i) => columns[i].push(v));
+    /**
+     * Inserts the records, unless faults are set and `force` is not (then nothing is inserted
+     * and `faultsActive` is true), and reads which of `sessionIds` are sealed: one statement,
+     * one round trip per batch. Resolves to { stored: Set, sealed: [], faultsActive }.
+     */
+    async ingest(records, sessionIds, force = false) {
+      // The rows as one JSON text: every key was checked to the protocol's grammar (ids,
+      // timestamps, type: nothing to escape), so this costs a join and one native escape of each
+      // record's text, where eight text arrays cost the driver an escape of every element. The
+      // record goes as text, cast to json, so a \u0000 inside a value stays an escape.
+      const rows = records.map((r) => `{"m":"${r.messageId}","t":"${r.type}","v":"${r.visitorId}","s":"${r.sessionId}","e":"${r.timestamp}","r":"${r.receivedAt}","d":${r.dropped || 0},"b":${JSON.stringify(r.json)}}`);
+      // Rows in message_id order (byte order, whatever the database's collation): two processes
+      // inserting overlapping batches take their locks in the same order and never deadlock.
+      const { rows: out } = await pool.query(
+        `WITH f AS (SELECT faults <> '{}'::jsonb AS active FROM ${table}_faults WHERE id = 1),
+         ins AS (
+           INSERT INTO ${table} (message_id, type, visitor_id, session_id, event_at, received_at, dropped, body)
+           SELECT m, t, v, s, e, r, d, b::json FROM json_to_recordset($1::json) AS x(m text, t text, v text, s text, e text, r timestamptz, d int, b text)
+           WHERE $3::boolean OR NOT coalesce((SELECT active FROM f), false)
+           ORDER BY m COLLATE "C"
+           ON CONFLICT (message_id) DO NOTHING RETURNING message_id)
+         SELECT 'i' AS k, message_id AS v FROM ins
+         UNION ALL SELECT 's', session_id FROM ${table}_sealed WHERE session_id = ANY($2::text[])
+         UNION ALL SELECT 'f', '' FROM f WHERE active AND NOT $3::boolean`,
+        [`[${rows.join(',')}]`, sessionIds, force]);
+      const result = { stored: new Set(), sealed: [], faultsActive: false };
+      for (const { k, v } of out) {
+        if (k === 'i') result.stored.add(v);
+        else if (k === 's') result.sealed.push(v);
+        else result.faultsActive = true;
       }
-      // One statement: committed as a whole when it returns, or not at all.
-      const { rows: inserted } = await pool.query(
-        `INSERT INTO ${table} (message_id, type, visitor_id, session_id, event_at, received_at, dropped, body)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $8::json[])
-         ON CONFLICT (message_id) DO NOTHING RETURNING message_id`, columns);
-      return new Set(inserted.map((r) => r.message_id));
+      return result;
+    },
+    async insert(records) {
+      return (await this.ingest(records, [], true)).stored;
     },
     async reset() {
       await pool.query(`TRUNCATE ${table}, ${table}_sealed`);
       await pool.query(`UPDATE ${table}_faults SET faults = '{}', requests = 0`);
     },
     shared: {
-      /** One read when no fault is set; else the decision and its update in one transaction. */
+      /** The decision and its update in one transaction (called when `ingest` found faults set). */
       async takeFault(size) {
-        const { rows } = await pool.query(`SELECT 1 FROM ${table}_faults WHERE faults <> '{}'::jsonb`);
-        if (!rows.length) return nextFault({}, 0, size);
         const c = await pool.connect();
         try {
           await c.query('BEGIN');
@@ -107,11 +126,6 @@ export async function openPgStore(url, { recent = 10_000, table = 'sessionsight_
       async seal(sessionId) {
         await pool.query(`INSERT INTO ${table}_sealed (session_id) VALUES ($1) ON CONFLICT DO NOTHING`, [sessionId]);
         const { rows: sealed } = await pool.query(`SELECT session_id FROM ${table}_sealed ORDER BY sealed_at, session_id LIMIT 10000`);
-        return sealed.map((r) => r.session_id);
-      },
-      async sealedAmong(ids) {
-        if (!ids.length) return [];
-        const { rows: sealed } = await pool.query(`SELECT session_id FROM ${table}_sealed WHERE session_id = ANY($1::text[])`, [ids]);
         return sealed.map((r) => r.session_id);
       },
     },

@@ -120,6 +120,11 @@ test('in one process too: a second startCollector on a locked folder rejects; a 
   writeFileSync(join(stale, 'collector.lock'), '2147483646\n'); // no such process
   const d = await start(t, { dataDir: stale });
   assert.equal((await post(d.url, batch([sessionStart()]))).status, 200);
+  // A lock naming this very pid that this process does not hold: a container's pid 1 restarted.
+  const reborn = tempDir(t);
+  writeFileSync(join(reborn, 'collector.lock'), `${process.pid}\n`);
+  const e = await start(t, { dataDir: reborn });
+  assert.equal((await post(e.url, batch([sessionStart()]))).status, 200);
 });
 
 // ── 2, 3. the protocol's grammar for every field ────────────────────────────────────────────

@@ -93,7 +93,14 @@ struct RawEvent {
     reason: Option<Value>,
     id: Option<Value>,
     email: Option<Value>,
-    custom_properties: Option<Value>,
+    custom_properties: Option<Props>,
+}
+
+/// `customProperties`: its entries in the sender's order (a repeated key keeps its first place
+/// and its last value, as `JSON.parse` does), or anything else (refused as `value_type`).
+enum Props {
+    Entries(Vec<(String, Value)>),
+    NotAnObject,
 }
 
 /// A visitor for a JSON value of one expected shape (a list for `events`, an object for an
@@ -151,6 +158,42 @@ impl<'de> Visitor<'de> for EventsVisitor {
 impl<'de> Deserialize<'de> for Events {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(EventsVisitor)
+    }
+}
+
+impl Default for Props {
+    fn default() -> Self {
+        Props::NotAnObject
+    }
+}
+
+struct PropsVisitor;
+
+impl<'de> Visitor<'de> for PropsVisitor {
+    type Value = Props;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("custom properties")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Props, A::Error> {
+        let mut entries: Vec<(String, Value)> = Vec::new();
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            match entries.iter_mut().find(|(k, _)| *k == key) {
+                Some(entry) => entry.1 = value,
+                None => entries.push((key, value)),
+            }
+        }
+        Ok(Props::Entries(entries))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Props, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Props::NotAnObject)
+    }
+    other_shapes_are_default!();
+}
+
+impl<'de> Deserialize<'de> for Props {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(PropsVisitor)
     }
 }
 
@@ -242,7 +285,7 @@ fn scanned_chars(e: &RawEvent) -> usize {
         _ => 0,
     };
     let mut n = text(e.id.as_ref()) + text(e.email.as_ref());
-    if let Some(Value::Object(props)) = &e.custom_properties {
+    if let Some(Props::Entries(props)) = &e.custom_properties {
         n += props.iter().map(|(k, v)| js_len(k) + text(Some(v))).sum::<usize>();
     }
     n
@@ -332,7 +375,7 @@ fn identify_fields(e: &RawEvent, json: &mut String) -> Result<(), Problem> {
     let email = text(&e.email, "email", "email_type", "email must be a string")?;
     let props = match &e.custom_properties {
         None => None,
-        Some(Value::Object(p)) => Some(p),
+        Some(Props::Entries(p)) => Some(p),
         Some(_) => return Err(problem("value_type", "customProperties", "must be an object")),
     };
     let mut fields = vec![
@@ -484,7 +527,10 @@ mod tests {
     fn identify_is_checked_by_the_sdk_rules() {
         let identify = |extra: &str| format!(r#"{{"type":"identify","messageId":"{ID}","timestamp":"{TS}","visitorId":"{ID}","sessionId":"{ID}"{extra}}}"#);
         let ok = check_batch(&body(&identify(r#","id":"user-1","customProperties":{"plan":"pro","n":2,"b":true}"#), ""), TS).expect("ok");
-        assert!(ok.records[0].json.contains(r#""id":"user-1","customProperties":{"b":true,"n":2.0,"plan":"pro"}"#), "{}", ok.records[0].json);
+        // The sender's order is kept; a repeated key keeps its first place and its last value.
+        assert!(ok.records[0].json.contains(r#""id":"user-1","customProperties":{"plan":"pro","n":2.0,"b":true}"#), "{}", ok.records[0].json);
+        let twice = check_batch(&body(&identify(r#","customProperties":{"z":"1","a":"2","z":"3"}"#), ""), TS).expect("ok");
+        assert!(twice.records[0].json.contains(r#""customProperties":{"z":"3","a":"2"}"#), "{}", twice.records[0].json);
         let pii = check_batch(&body(&identify(r#","customProperties":{"note":"123-45-6789"}"#), ""), TS).unwrap_err();
         assert!(pii.detail.contains("customProperties: pii"), "{}", pii.detail);
         let nested = check_batch(&body(&identify(r#","customProperties":{"a":{"b":1}}"#), ""), TS).unwrap_err();

@@ -85,9 +85,12 @@ export function serveCollector({ store: givenStore, openStore = async () => give
   static: serveStatic = true, headers = {}, tls = null, www, dist, limits: limitOptions = {}, timeouts: timeoutOptions = {} }) {
   const limits = { ...DEFAULT_LIMITS, ...limitOptions };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...timeoutOptions };
-  const fresh = () => ({ seen: new LruSet(limits.seen), events: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0,
+  // `recent` holds the last stored records as { json } and parses one only when `state.events`
+  // is read (by /control/events and tests), not for every event stored.
+  const fresh = () => ({ seen: new LruSet(limits.seen), recent: [], requests: 0, accepted: 0, duplicates: 0, rejected: 0,
     sealed: new LruSet(limits.sealed), faults: {}, log: [] });
   const state = fresh();
+  Object.defineProperty(state, 'events', { enumerable: true, get: () => state.recent.map((r) => (r.value ??= JSON.parse(r.json))) });
   const budget = { used: 0, max: limits.inflightBytes };
   let store = null;
   let shared = null;
@@ -158,7 +161,7 @@ export function serveCollector({ store: givenStore, openStore = async () => give
     const { stored, sealed } = saved;
     for (const [id, record] of candidates) {
       state.seen.add(id);
-      if (stored.has(id)) pushBounded(state.events, JSON.parse(record.json), limits.events);
+      if (stored.has(id)) pushBounded(state.recent, { json: record.json }, limits.events);
     }
     const accepted = stored.size;
     const duplicates = batch.records.length - accepted;
@@ -225,7 +228,7 @@ export function serveCollector({ store: givenStore, openStore = async () => give
       }
       shared = store.shared || memoryShared(state);
       for (const record of store.loaded.slice(-limits.events)) {
-        state.events.push(record);
+        state.recent.push({ value: record });
         state.seen.add(record.messageId);
       }
       opened();

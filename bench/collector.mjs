@@ -4,16 +4,15 @@
 // process; "per core" divides the events stored by the CPU seconds the collector processes
 // used (from /proc), so the load generator and PostgreSQL sharing the machine do not count.
 // Afterwards every event is checked stored exactly once.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnCollector } from '../scripts/collector-process.mjs';
 import { findPgBin, startPostgres } from '../scripts/pg-server.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const BATCH = 50;
 const BATCHES = 600; // 30,000 events per run
 const CLIENTS = 8;
@@ -35,18 +34,10 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-function startCollector(env) {
-  const child = spawn(process.execPath, [join(root, 'js/collector.js')], { env: { ...process.env, PORT: '0', QUIET: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((ok, fail) => {
-    child.stderr.on('data', (d) => { out += d; });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /collector: (http:\/\/\S+?)\/\s/.exec(out);
-      if (m) ok({ url: new URL(m[1]), child, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-    });
-    child.once('exit', (code) => fail(new Error(`collector exited with ${code}: ${out}`)));
-  });
+async function startCollector(env) {
+  const c = await spawnCollector(env);
+  if (!c.url) throw new Error(`collector exited with ${c.code}: ${c.out}`);
+  return { ...c, url: new URL(c.url) };
 }
 
 function post(agent, url, body, headers = {}) {

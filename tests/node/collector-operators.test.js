@@ -5,16 +5,14 @@
 // reaches a client still sending. Real collector processes and HTTP on loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startCollector } from '../../js/collector.js';
+import { spawnCollector as spawnProcess } from '../../scripts/collector-process.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TS = '2026-11-22T10:00:00.000Z';
 const uuid = () => crypto.randomUUID();
 const sessionStart = (o = {}) => ({ type: 'session_start', messageId: uuid(), timestamp: TS, visitorId: uuid(), sessionId: uuid(), previousSessionId: null, reason: 'new_tab', ...o });
@@ -45,22 +43,21 @@ async function post(url, body, { gzip = false } = {}) {
 
 const fileLines = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 
-/** `node js/collector.js` as its own process; resolves to { url, child, exit } once serving (or when it exits first). */
-function spawnCollector(t, env) {
-  const child = spawn(process.execPath, [join(ROOT, 'js/collector.js')], { env: { ...process.env, QUIET: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => new Promise((r) => { if (child.exitCode !== null) return r(); child.once('exit', r); child.kill('SIGTERM'); }));
-  let out = '';
-  const exit = new Promise((r) => child.once('exit', (code) => r({ code, out })));
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`collector did not start: ${out}`)), 30_000);
-    child.stderr.on('data', (d) => { out += d; });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const url = /collector: (http:\/\/\S+?)\/\s/.exec(out);
-      if (url) { clearTimeout(timer); ok({ url: url[1], child, exit }); }
-    });
-    exit.then((r) => { clearTimeout(timer); ok({ url: null, child, exit, ...r }); });
-  });
+/** `node js/collector.js` as its own process, stopped after the test. */
+async function spawnCollector(t, env) {
+  const c = await spawnProcess(env);
+  t.after(c.stop);
+  return c;
+}
+
+/** Calls `attempt` every 20 ms until `done(result)`, at most 100 times; resolves to that result or undefined. */
+async function until(attempt, done) {
+  for (let i = 0; i < 100; i++) {
+    const r = await attempt();
+    if (done(r)) return r;
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+  return undefined;
 }
 
 // ── 1. one data folder, one process ────────────────────────────────────────────────────────
@@ -102,8 +99,7 @@ test('a second collector on the same data folder refuses to start and removes no
   const lost = acked.filter((id) => !onDisk.has(id));
   assert.equal(lost.length, 0, `${lost.length} of ${acked.length} acknowledged events were removed from the file`);
   // The lock goes with its holder: a collector started after the first one stopped serves the same folder.
-  a.child.kill('SIGTERM');
-  await a.exit;
+  await a.stop();
   const c = await spawnCollector(t, { DATA_DIR: dataDir, PORT: '0' });
   assert.ok(c.url, `the folder is free again: ${c.out}`);
   assert.equal((await post(c.url, batch([sessionStart({ messageId: acked[0] })]))).json.duplicates, 1, 'it knows what the first one stored');
@@ -245,22 +241,12 @@ test('one budget for the body bytes in flight: past it a request is answered 503
     sockets.push(s);
   }
   t.after(() => sockets.forEach((s) => s.destroy()));
-  let refused;
-  for (let i = 0; i < 100 && !refused; i++) {
-    const r = await post(c.url, batch([sessionStart()]));
-    if (r.status === 503) refused = r;
-    else await new Promise((ok) => setTimeout(ok, 20));
-  }
+  const refused = await until(() => post(c.url, batch([sessionStart()])), (r) => r.status === 503);
   assert.ok(refused, 'a request past the budget is refused');
   assert.equal(refused.json.error, 'busy');
   assert.equal(refused.headers.get('retry-after'), '1');
   sockets.forEach((s) => s.destroy());
-  let served;
-  for (let i = 0; i < 100 && !served; i++) {
-    const r = await post(c.url, batch([sessionStart()]));
-    if (r.status === 200) served = r;
-    else await new Promise((ok) => setTimeout(ok, 20));
-  }
+  const served = await until(() => post(c.url, batch([sessionStart()])), (r) => r.status === 200);
   assert.ok(served, 'the budget is given back when the slow bodies go away');
 });
 

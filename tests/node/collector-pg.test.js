@@ -4,13 +4,10 @@
 // installed the tests are reported as skipped, saying what to install.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startCollector } from '../../js/collector.js';
+import { spawnCollector as spawnProcess } from '../../scripts/collector-process.mjs';
 import { findPgBin, startPostgres as startServer } from '../../scripts/pg-server.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TS = '2026-11-22T10:00:00.000Z';
 const uuid = () => crypto.randomUUID();
 const sessionStart = (o = {}) => ({ type: 'session_start', messageId: uuid(), timestamp: TS, visitorId: uuid(), sessionId: uuid(), previousSessionId: null, reason: 'new_tab', ...o });
@@ -82,27 +79,12 @@ test('PostgreSQL store: table created at start, stored once, the database is the
 });
 
 /** Starts `node js/collector.js` as its own process on `databaseUrl`; resolves to { url, token, child }. */
-function spawnCollector(t, databaseUrl) {
-  const child = spawn(process.execPath, [join(ROOT, 'js/collector.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', QUIET: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => new Promise((r) => { if (child.exitCode !== null) return r(); child.once('exit', r); child.kill('SIGTERM'); }));
-  let out = '';
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`collector did not start: ${out}`)), 30_000);
-    child.stderr.on('data', (d) => { out += d; });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const url = /collector: (http:\/\/\S+?)\/\s/.exec(out);
-      const token = /control token: (\S+)/.exec(out);
-      if (url && token) {
-        clearTimeout(timer);
-        assert.match(token[1], /^[\w-]{32}$/, 'a random control token was printed');
-        ok({ url: url[1], token: token[1], child });
-      }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`collector exited with ${code}: ${out}`)); });
-  });
+async function spawnCollector(t, databaseUrl) {
+  const c = await spawnProcess({ DATABASE_URL: databaseUrl });
+  t.after(c.stop);
+  assert.ok(c.url, `the collector started: ${c.out}`);
+  assert.match(c.token, /^[\w-]{32}$/, 'a random control token was printed');
+  return c;
 }
 
 test('two collector processes on one PostgreSQL, same batches and each other\'s retries: every event stored exactly once', { skip }, async (t) => {

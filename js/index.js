@@ -6,13 +6,15 @@
 import { compileWasm, prefetchWasm } from './prefetch.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
-const glue = () => import('../pkg/sessionsight.js');
-const beside = () => new URL('./sessionsight_bg.wasm', import.meta.url);
-const load = prefetchWasm(() => compileWasm(beside()), async (m) => (await glue()).initSync(m));
+const glue = () => import('./glue.js');
+// A failed load names the URL and what to do (jsdom test runners have no fetch, or cannot fetch file: URLs).
+const compile = (url) => Promise.resolve(url).then(compileWasm).catch((e) => {
+  throw Error(`SessionSight: cannot load the wasm at ${url} (${e.message}): serve it there, pass init({ wasmUrl }), or mock '@sessionsight/insights' in unit tests`);
+});
+const load = prefetchWasm(() => compile(new URL('./sessionsight_bg.wasm', import.meta.url)), async (m) => (await glue()).initSync(m));
 
 const SessionSight = createSessionSight(async (options) => {
-  // `wasmUrl`: where the wasm is served when not beside this file.
-  const { memory } = await (options && options.wasmUrl ? glue().then(async (g) => g.initSync({ module: await compileWasm(new URL(options.wasmUrl, location.href)) })) : load());
+  const { memory } = await (options.wasmUrl ? compile(new URL(options.wasmUrl, location.href)).then(async (module) => (await glue()).initSync({ module })) : load());
   const wasm = await glue();
   return { Sdk: wasm.Sdk, explainIdentify: wasm.explainIdentify, memory };
 });

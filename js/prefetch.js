@@ -7,16 +7,11 @@
  * application/wasm, else from its bytes.
  */
 export function compileWasm(source) {
-  return Promise.resolve().then(() => (source instanceof Response ? source : fetch(source))).then((res) => {
-    if (!res.ok) throw new Error(`${res.status}`);
+  return Promise.resolve(source instanceof Response ? source : fetch(source)).then((res) => {
+    if (!res.ok) throw new Error(`SessionSight: ${res.status} fetching ${source}`);
     const labelled = /^application\/wasm\s*(;|$)/i.test(res.headers.get('Content-Type') || '');
     return labelled && WebAssembly.compileStreaming ? WebAssembly.compileStreaming(res)
       : res.arrayBuffer().then((bytes) => WebAssembly.compile(bytes));
-  }).catch((cause) => {
-    // Says which URL and what to do (jsdom test runners have no fetch, or cannot fetch file: URLs).
-    throw new Error(`SessionSight: could not load its wasm from ${source instanceof Response ? source.url : source} ` +
-      `(${cause && cause.message}): serve sessionsight_bg.wasm there, pass its location as init({ wasmUrl }), ` +
-      `or in unit tests mock '@sessionsight/insights'`, { cause });
   });
 }
 

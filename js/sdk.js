@@ -228,7 +228,7 @@ export function createSessionSight(loadWasm) {
       let data;
       try { data = snapshot(payload); } catch (e) { return { error: e, dropped: [] }; }
       // The checks live in the wasm core: without it there is no answer, in any environment.
-      if (!wasm) throw new Error('SessionSight: validate() and explain() run in the wasm core: call them after await init() (in a browser)');
+      if (!wasm) throw new Error('SessionSight: validate()/explain() need the wasm core: await init() first (in a browser)');
       const out = wasm.explainIdentify(data);
       return { error: out.error ? fromCore(out.error) : null, dropped: out.dropped };
     },

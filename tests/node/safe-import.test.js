@@ -41,7 +41,7 @@ test('Jest + jsdom globals: importing the SDK does not throw; init() rejects nam
   assert.equal(out.imported, 'function');
   assert.match(out.init, /sessionsight_bg\.wasm/);
   assert.match(out.init, /file:\/\/\S*\/dist\/sessionsight_bg\.wasm/);
-  assert.match(out.init, /serve .*wasmUrl.*mock '@sessionsight\/insights'/);
+  assert.match(out.init, /serve it there, pass init\(\{ wasmUrl \}\), or mock '@sessionsight\/insights'/);
 });
 
 test("Vitest + jsdom globals (Node's fetch, which cannot fetch file: URLs): init() rejects naming the wasm URL", () => {
@@ -51,7 +51,7 @@ test("Vitest + jsdom globals (Node's fetch, which cannot fetch file: URLs): init
     const m = await import(${JSON.stringify(entry)});
     try { await m.default.init({ apiKey: 'pk_test' }); out.init = 'resolved'; } catch (e) { out.init = e.message; }`);
   assert.equal(out.uncaught, undefined, out.uncaught);
-  assert.match(out.init, /could not load its wasm from file:\/\/\S*sessionsight_bg\.wasm/);
+  assert.match(out.init, /cannot load the wasm at file:\/\/\S*sessionsight_bg\.wasm/);
   assert.doesNotMatch(out.init, /^fetch failed$/);
 });
 
@@ -65,7 +65,7 @@ test('validate() and explain() never answer null unchecked: the same clear error
     assert.equal(out.uncaught, undefined, out.uncaught);
     for (const name of ['validate', 'validateOk', 'explain']) {
       assert.equal(out[name].value, undefined, `${name} answered ${JSON.stringify(out[name].value)} ${prelude ? 'in jsdom' : 'in Node'}`);
-      assert.match(out[name].error, /validate\(\) and explain\(\) run in the wasm core: call them after await init\(\)/);
+      assert.match(out[name].error, /validate\(\)\/explain\(\) need the wasm core: await init\(\) first/);
     }
   }
 });

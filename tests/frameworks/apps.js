@@ -17,6 +17,7 @@ export function frameworkApp(name, { app, build, start, startEnv }) {
     let built = false;
     before(async () => { sink = await collector(); });
     after(async () => {
+      if (visit) await visit.close();
       if (server) await server.stop();
       if (sink) await sink.stop();
     });

@@ -111,8 +111,10 @@ export async function firstVisit(url) {
     await page.waitForFunction(() => /^[0-9a-f-]{36}$/.test(document.querySelector('#sdk-visitor')?.textContent || ''), null, { timeout: 30_000 });
     const sdk = idsIn(await page.content(), 'sdk');
     const route = await page.evaluate(() => fetch('/api/visitor').then((r) => r.json()));
-    return { ssr: idsIn(html, 'ssr'), cookies: { visitorId: set.ss_vid || null, sessionId: set.ss_sid || null }, sdk, route, errors };
-  } finally {
+    // The page stays open (the SDK delivers from it) until close().
+    return { ssr: idsIn(html, 'ssr'), cookies: { visitorId: set.ss_vid || null, sessionId: set.ss_sid || null }, sdk, route, errors, close: () => browser.close() };
+  } catch (e) {
     await browser.close();
+    throw e;
   }
 }

@@ -1,6 +1,5 @@
-import { env } from '$env/dynamic/private';
 import { forRequest } from '@sessionsight/insights/server';
 
 export function load(event) {
-  return { ids: forRequest(event), endpoint: env.SESSIONSIGHT_ENDPOINT };
+  return { ids: forRequest(event), endpoint: process.env.SESSIONSIGHT_ENDPOINT };
 }

@@ -11,7 +11,8 @@ const started = Date.now();
 const packDir = join(root, '.cache/pack');
 rmSync(packDir, { recursive: true, force: true });
 mkdirSync(packDir, { recursive: true });
-execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+// SESSIONSIGHT_PACKAGE_DIR: pack another checkout instead (to see these tests fail on an older SDK).
+execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: process.env.SESSIONSIGHT_PACKAGE_DIR || root, stdio: ['ignore', 'ignore', 'inherit'] });
 const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')));
 const target = join(workspace, 'node_modules/@sessionsight/insights');
 rmSync(target, { recursive: true, force: true });

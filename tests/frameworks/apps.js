@@ -43,6 +43,8 @@ export function frameworkApp(name, { app, build, start, startEnv }) {
       assert.match(visit.ssr.sessionId || '', UUID, 'the server render knows the session');
       assert.deepEqual(visit.cookies, visit.ssr, 'Set-Cookie carries the rendered ids');
       assert.deepEqual(visit.sdk, visit.ssr, 'the SDK adopted the rendered ids');
+      // Where the page makes a sub-request to the app while rendering, it saw the same visitor.
+      if (visit.sub) assert.deepEqual(visit.sub, visit.ssr, 'the SSR sub-request saw the page request identity');
     });
 
     test(`${name}: identify() is delivered to the collector`, async () => {

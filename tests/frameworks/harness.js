@@ -92,6 +92,9 @@ const idsIn = (html, kind) => ({
  * served), the ids of the response's Set-Cookie, the ids the SDK reports once started, and what
  * `/api/visitor` (a route handler) answers to the page's own fetch.
  */
+// One value per cookie name (two different values in one response would be two visitors).
+const cookie = (values) => (values ? [...values].join(' and ') : null);
+
 export async function firstVisit(url) {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: chromiumArgs });
   try {
@@ -105,14 +108,14 @@ export async function firstVisit(url) {
       if (h.name.toLowerCase() !== 'set-cookie') continue;
       for (const line of h.value.split('\n')) {
         const [name, value] = line.split(';')[0].split('=');
-        if (!/max-age=0/i.test(line)) set[name.trim()] = value;
+        if (!/max-age=0/i.test(line)) (set[name.trim()] ??= new Set()).add(value);
       }
     }
     await page.waitForFunction(() => /^[0-9a-f-]{36}$/.test(document.querySelector('#sdk-visitor')?.textContent || ''), null, { timeout: 30_000 });
     const sdk = idsIn(await page.content(), 'sdk');
     const route = await page.evaluate(() => fetch('/api/visitor').then((r) => r.json()));
     // The page stays open (the SDK delivers from it) until close().
-    return { ssr: idsIn(html, 'ssr'), cookies: { visitorId: set.ss_vid || null, sessionId: set.ss_sid || null }, sdk, route, errors, close: () => browser.close() };
+    return { ssr: idsIn(html, 'ssr'), sub: html.includes('id="sub-visitor"') ? idsIn(html, 'sub') : undefined, cookies: { visitorId: cookie(set.ss_vid), sessionId: cookie(set.ss_sid) }, sdk, route, errors, close: () => browser.close() };
   } catch (e) {
     await browser.close();
     throw e;

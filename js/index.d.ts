@@ -27,6 +27,8 @@ export interface InitOptions {
   maxQueueSize?: number;
   /** Deadline of each request in ms (default 10 000): one that never answers is a network error. */
   requestTimeoutMs?: number;
+  /** Where `sessionsight_bg.wasm` is served when not beside the ES module (ES module entry only). */
+  wasmUrl?: string | URL;
 }
 
 /** A custom property value: strings (≤ 1024 characters), finite numbers, booleans. */
@@ -94,7 +96,8 @@ export interface SessionSightApi {
   setConsent(consent: Consent): void;
   reset(): void;
   flush(): Promise<void>;
-  /** identify()'s checks without sending (null when valid), e.g. to validate a form as you type. */
+  /** identify()'s checks without sending (null when valid), e.g. to validate a form as you type.
+   *  Throws before init() has loaded the wasm core (and on servers): it never answers unchecked. */
   validate(payload: unknown): SessionSightValidationError | null;
   /** identify()'s verdict on a payload: its error and the keys it would drop as PII. */
   explain(payload: unknown): Explanation;

@@ -124,7 +124,7 @@ export function createSessionSight(loadWasm) {
 
   async function start(options) {
     opts = snapshotOptions(options);
-    wasm = await loadWasm();
+    wasm = await loadWasm(opts);
     const url = new URL(opts.endpoint || '/ingest', window.location.href);
     // A setConsent('denied') queued before init() is the consent the core starts with.
     const consent = early.initConsent(opts.consent);
@@ -227,10 +227,8 @@ export function createSessionSight(loadWasm) {
     explain(payload) {
       let data;
       try { data = snapshot(payload); } catch (e) { return { error: e, dropped: [] }; }
-      if (!wasm) {
-        if (!browser) return { error: null, dropped: [] };
-        throw new Error('SessionSight: init() first');
-      }
+      // The checks live in the wasm core: without it there is no answer, in any environment.
+      if (!wasm) throw new Error('SessionSight: validate()/explain() need the wasm core: await init() first (in a browser)');
       const out = wasm.explainIdentify(data);
       return { error: out.error ? fromCore(out.error) : null, dropped: out.dropped };
     },

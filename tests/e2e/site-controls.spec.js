@@ -248,7 +248,7 @@ test.describe('a release a site can pin', () => {
     await page.route(`${collector.url}/dist/pending.js`, () => {}); // the script is still on its way
     const code = readFileSync(new URL('js/snippet.js', ROOT), 'utf8').replace("'/dist/sessionsight.js'", "'/dist/pending.js'");
     await page.route(`${collector.url}/stub.html`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html><script>${code}</script>` }));
-    await page.goto(`${collector.url}/stub.html`);
+    await page.goto(`${collector.url}/stub.html`, { waitUntil: 'domcontentloaded' });
     expect(await page.evaluate(() => {
       const s = window.SessionSight;
       const out = [s.getConsent()];

@@ -1,7 +1,7 @@
 //! The wire format of SPEC §5, defined once: the two events and the batch envelope as serde
-//! types. The SDK serializes them (in the browser with serde-wasm-bindgen's JSON-compatible
-//! serializer and `JSON.stringify`, so no JSON or float formatting code ships in the wasm);
-//! the reference collector deserializes what it receives into the same types.
+//! types. The reference collector deserializes what it receives into them; the browser writes
+//! them with the small hand-written writer below (`Event::json`, `Envelope::open`: no serde, no
+//! JSON or float formatting code in the wasm), which the native tests check against serde_json.
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};

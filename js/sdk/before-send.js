@@ -38,7 +38,9 @@ export function screenEvents(hook, explain, report) {
     }
     try {
       if (out === null) return null; // the site's decision: nothing to report
-      if (!out || typeof out !== 'object' || Array.isArray(out)) return refuse('must return the event or null', 'not_an_object', 'payload');
+      if (!out || typeof out !== 'object' || Array.isArray(out) || typeof out.then === 'function') {
+        return refuse('must return the event or null, synchronously', 'not_an_object', 'payload');
+      }
       // Changed, removed or added: only an identify's caller fields may differ.
       const field = Object.keys(out).concat(PROTOCOL).find((k) => (PROTOCOL.includes(k) ? out[k] !== fixed[k] : fixed.type !== 'identify' || !CALLER.includes(k)));
       if (field) return refuse(`cannot change ${field}`, 'protocol_field', field);

@@ -104,6 +104,7 @@ test('what cannot be sent is reported, each kind once: not an object, a broken c
     [() => undefined, 'not_an_object'],
     [() => 'event', 'not_an_object'],
     [() => [], 'not_an_object'],
+    [async (e) => e, 'not_an_object'], // an async hook: the event cannot wait for it
     [(e) => ({ ...e, customProperties: [1] }), 'not_an_object'],
     [(e) => ({ ...e, email: 'nobody' }), 'email_invalid'],
     [(e) => ({ ...e, get customProperties() { throw new Error('getter'); } }), 'payload_unreadable'],

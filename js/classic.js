@@ -7,7 +7,9 @@ import * as wasm from '../pkg/sessionsight.js';
 import { embeddedWasm } from './embedded.js';
 import { createSessionSight, SessionSightValidationError } from './sdk.js';
 
-const load = embeddedWasm(initSync);
+// The script's own URL, read while it is evaluated: the .wasm beside it is the fallback.
+const script = document.currentScript ? document.currentScript.src : '';
+const load = embeddedWasm(initSync, () => new URL('sessionsight_bg.wasm', script || location.href));
 
 const SessionSight = createSessionSight(async () => {
   const { memory } = await load();

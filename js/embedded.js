@@ -1,14 +1,12 @@
-// The classic script carries its wasm inside itself: a page makes one request, not two, and
-// nothing waits for a second round trip before init() can run (ES module users get the
-// separate .wasm file). The build stores it zopfli-compressed (zlib format) in base64: gzip
-// cannot shrink base64 of compressed bytes further, so the page downloads 31.5 KB for it where
-// gzip of the bare wasm is 33.4 KB (the latin-1 string of the raw bytes used before cost 3 %
-// more than the bare wasm). The browser's own DecompressionStream inflates it.
+// Both entries (the classic script and the ES module) carry the wasm inside themselves: a page
+// makes one request, not two, nothing waits for a second round trip before init() can run, and
+// one Subresource Integrity hash covers the classic script's code and wasm. The build stores it
+// zopfli-compressed (zlib format) in base64: gzip cannot shrink base64 of compressed bytes
+// further, so the page downloads 30.0 KB for it where gzip of the bare wasm is 31.7 KB (0.2.0;
+// the latin-1 string of the raw bytes used before cost 3 % more than the bare wasm). The
+// browser's own DecompressionStream inflates it.
 import { WASM } from 'sessionsight:wasm';
 import { compileWasm, prefetchWasm } from './prefetch.js';
-
-/** The script's own URL, read while it is evaluated: the .wasm beside it is the fallback. */
-const SCRIPT = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : '';
 
 function bytesOf(base64) {
   if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(base64);
@@ -17,10 +15,11 @@ function bytesOf(base64) {
 
 /**
  * Inflates and compiles the embedded module, streaming. An engine without DecompressionStream
- * (Safari before 16.4, Firefox before 113) fetches the .wasm served beside the script instead.
+ * (Safari before 16.4, Firefox before 113) fetches the .wasm served beside the entry instead
+ * (`fallback()` is its URL).
  */
-async function compile() {
-  if (typeof DecompressionStream !== 'function') return compileWasm(new URL('sessionsight_bg.wasm', SCRIPT || location.href));
+async function compile(fallback) {
+  if (typeof DecompressionStream !== 'function') return compileWasm(fallback());
   // Written straight into the stream: a Blob's stream() would read its bytes back through the
   // browser process (3.6 ms more before ready).
   const inflate = new DecompressionStream('deflate');
@@ -30,5 +29,5 @@ async function compile() {
   return compileWasm(new Response(inflate.readable, { headers: { 'Content-Type': 'application/wasm' } }));
 }
 
-/** The loader `createSessionSight` takes: compiling starts when the script is evaluated. */
-export const embeddedWasm = (initSync) => prefetchWasm(compile, initSync);
+/** The loader `createSessionSight` takes: compiling starts when the entry is evaluated. */
+export const embeddedWasm = (initSync, fallback) => prefetchWasm(() => compile(fallback), initSync);

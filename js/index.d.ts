@@ -29,7 +29,44 @@ export interface InitOptions {
   requestTimeoutMs?: number;
   /** Where `sessionsight_bg.wasm` is served when not beside the ES module (ES module entry only). */
   wasmUrl?: string | URL;
+  /**
+   * Sees each event as it will go on the wire; returns it (changed) or `null` to drop it. Only an
+   * identify's `id`, `email` and `customProperties` may change: they are validated and scrubbed
+   * again. A hook that throws or changes a protocol field loses that event (reported once).
+   */
+  beforeSend?: (event: WireEvent) => WireEvent | null;
+  /** A browser sending Global Privacy Control starts denied until the site grants (default true). */
+  respectGpc?: boolean;
+  /** Keep bots, crawlers and automated browsers out: such a page writes and sends nothing (default true). */
+  filterBots?: boolean;
+  /** More user agents to filter: strings (found anywhere, any case) or RegExps. */
+  botPatterns?: Array<string | RegExp>;
 }
+
+/** A `session_start` event as it goes on the wire. */
+export interface SessionStartEvent {
+  readonly type: 'session_start';
+  readonly messageId: string;
+  readonly timestamp: string;
+  readonly visitorId: string;
+  readonly sessionId: string;
+  readonly previousSessionId: string | null;
+  readonly reason: 'new_tab' | 'sealed' | 'idle' | 'max_length' | 'reset' | 'consent';
+}
+
+/** An `identify` event as it goes on the wire: `beforeSend` may change `id`, `email`, `customProperties`. */
+export interface IdentifyEvent {
+  readonly type: 'identify';
+  readonly messageId: string;
+  readonly timestamp: string;
+  readonly visitorId: string;
+  readonly sessionId: string;
+  id?: string;
+  email?: string;
+  customProperties: Record<string, string | number | boolean>;
+}
+
+export type WireEvent = SessionStartEvent | IdentifyEvent;
 
 /** A custom property value: strings (≤ 1024 characters), finite numbers, booleans. */
 export type PropertyValue = string | number | boolean | null | undefined;
@@ -48,7 +85,9 @@ export type ValidationCode =
   | 'email_type' | 'email_invalid' | 'email_too_long'
   | 'key_too_long' | 'key_reserved' | 'value_too_long' | 'value_type' | 'too_many_properties'
   /** A getter threw, a revoked Proxy, or a getter called the SDK while the payload was read. */
-  | 'payload_unreadable';
+  | 'payload_unreadable'
+  /** beforeSend changed, removed or added a field that is not the caller's. */
+  | 'protocol_field';
 
 /** The PII families whose values identify() drops from custom properties. */
 export type PiiFamily = 'ssn' | 'card' | 'iban' | 'phone' | 'credential';
@@ -94,6 +133,8 @@ export interface SessionSightApi {
   getVisitorId(): string;
   getSessionId(): string;
   setConsent(consent: Consent): void;
+  /** The consent the SDK acts on (before init(): the one it will start with). */
+  getConsent(): Consent;
   reset(): void;
   flush(): Promise<void>;
   /** identify()'s checks without sending (null when valid), e.g. to validate a form as you type.
@@ -110,6 +151,7 @@ export declare function identify(payload: IdentifyPayload): void;
 export declare function getVisitorId(): string;
 export declare function getSessionId(): string;
 export declare function setConsent(consent: Consent): void;
+export declare function getConsent(): Consent;
 export declare function reset(): void;
 export declare function flush(): Promise<void>;
 export declare function validate(payload: unknown): SessionSightValidationError | null;

@@ -1,7 +1,7 @@
 // The JavaScript shim of SessionSight Insights: builds the public API from its parts (js/sdk/):
 // the guarded core, the network transport, the delivery scheduler, the page lifecycle, tab
 // coordination and the queue of calls made before init(). Every decision is the wasm core's.
-import { SessionSightValidationError, fromCore } from './sdk/errors.js';
+import { SessionSightValidationError, configError, fromCore } from './sdk/errors.js';
 import { payloadKey, refuseReentry, snapshot, snapshotOptions } from './sdk/payload.js';
 import { createCoreGuard } from './sdk/core.js';
 import { createTransport, makeFetchRequest } from './sdk/transport.js';
@@ -9,11 +9,22 @@ import { createDelivery } from './sdk/delivery.js';
 import { pageVisible, watchPage } from './sdk/lifecycle.js';
 import { createTabs } from './sdk/tabs.js';
 import { createEarlyQueue } from './sdk/early.js';
+import { screenEvents } from './sdk/before-send.js';
+import { botReason, validPatterns } from './sdk/bots.js';
 
 export { SessionSightValidationError };
 
 /** Input events count as activity at most this often. */
 const INPUT_EVERY_MS = 5000;
+
+/** True when the browser sends Global Privacy Control (a refused read counts as not sent). */
+function gpc() {
+  try {
+    return navigator.globalPrivacyControl === true;
+  } catch (e) {
+    return false;
+  }
+}
 
 function storedProfile() {
   try {
@@ -33,6 +44,7 @@ export function createSessionSight(loadWasm) {
   let opts = {};
   let starting = null;
   let failed = false;
+  let filtered = false; // a bot's page: nothing is written, sent or queued
   let delivery = null;
   let tabs = null;
   let lastActivity = 0;
@@ -122,13 +134,31 @@ export function createSessionSight(loadWasm) {
     }
   }
 
+  /**
+   * The consent the core starts with: a setConsent('denied') queued before init(), else the
+   * init option, else denied for a browser sending Global Privacy Control (`respectGpc`,
+   * default true) until the site grants explicitly.
+   */
+  function startConsent() {
+    return early.initConsent(opts.consent, opts.respectGpc !== false && gpc());
+  }
+
   async function start(options) {
     opts = snapshotOptions(options);
+    if (!validPatterns(opts.botPatterns)) throw configError('botPatterns must be an array of strings and RegExps');
     wasm = await loadWasm(opts);
+    const bot = opts.filterBots !== false && typeof navigator === 'object' && botReason(navigator, window, opts.botPatterns || undefined);
+    if (bot) {
+      filtered = true;
+      early.drain();
+      if (opts.debug) console.info(`[SessionSight] not counted, nothing written or sent: ${bot} (filterBots: false counts it)`);
+      return;
+    }
     const url = new URL(opts.endpoint || '/ingest', window.location.href);
-    // A setConsent('denied') queued before init() is the consent the core starts with.
-    const consent = early.initConsent(opts.consent);
-    const sdk = new wasm.Sdk(consent === opts.consent ? opts : { ...opts, consent }, Date.now());
+    const consent = startConsent();
+    // The core calls beforeSend through `screenEvents` (a non-function is the core's error to name).
+    const beforeSend = typeof opts.beforeSend === 'function' ? screenEvents(opts.beforeSend, wasm.explainIdentify, report) : opts.beforeSend;
+    const sdk = new wasm.Sdk({ ...opts, consent, beforeSend }, Date.now());
     const locks = typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : undefined;
     tabs = createTabs({ core, locks, onChange: changed });
     const inherited = sdk.inheritedTabId;
@@ -161,7 +191,7 @@ export function createSessionSight(loadWasm) {
   /** Before the core is live: queue the call (browser only); true when queued or dropped. */
   function notLive(name, args) {
     if (core.live) return false;
-    if (browser && !failed && !core.disabled) early.push(name, args);
+    if (browser && !failed && !filtered && !core.disabled) early.push(name, args);
     return true;
   }
 
@@ -180,7 +210,8 @@ export function createSessionSight(loadWasm) {
     identify(payload) {
       const data = snapshot(payload);
       if (notLive('identify', [data])) return;
-      const key = payloadKey(data);
+      // (With a beforeSend hook the core always decides: a dropped identify does not count.)
+      const key = opts.beforeSend ? null : payloadKey(data);
       // profileVersion moves when the core forgets fingerprints (an identify was not delivered).
       const version = core.read((s) => s.profileVersion, 0);
       const same = key !== null && key === lastIdentify.key && lastIdentify.epoch === epoch && lastIdentify.version === version;
@@ -211,6 +242,11 @@ export function createSessionSight(loadWasm) {
       core.write((s) => s.setConsent(value === 'granted', Date.now()));
       if (value === 'denied') tabs.announceDenied();
       delivery.schedule(true);
+    },
+    /** The consent the SDK acts on: the core's once live, else what init() would start with. */
+    getConsent() {
+      refuseReentry();
+      return core.read((s) => s.consent, startConsent() !== 'denied') ? 'granted' : 'denied';
     },
     reset() {
       refuseReentry();

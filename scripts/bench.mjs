@@ -37,7 +37,7 @@ const ANCHORS = [
 ];
 // The classic script carries its wasm: it is the one file a page downloads.
 const OURS = { name: 'SessionSight', files: ['dist/sessionsight.js'],
-  init: "SessionSight.init({ apiKey: 'pk_bench', flushIntervalMs: 1e9 }).then(done, done);" };
+  init: "SessionSight.init({ apiKey: 'pk_bench', flushIntervalMs: 1e9, filterBots: false }).then(done, done);" };
 
 function fetchAnchors() {
   mkdirSync(cache, { recursive: true });

@@ -343,7 +343,7 @@ impl Queue {
     }
 
     /// `q1 <dropped> <next batch id> <written ms>[ 1 while unclaimed]` then one `<messageId>\t<event json>` line per event. Event JSON
-    /// (`wire::to_json`) never holds a raw newline or tab. In-flight marks are not persisted: after a
+    /// (`wire::Event::json`) never holds a raw newline or tab. In-flight marks are not persisted: after a
     /// reload everything unacknowledged is sent again (at least once).
     pub fn encode(&self) -> String {
         let mut out = String::from("q1 ");

@@ -35,8 +35,13 @@ async function control(path, body) {
 
 // ── identity ────────────────────────────────────────────────────────────────────────────────
 
+let ready = false;
+/** Bot filtering stays on as on a real site; `?filterBots=false` counts an automated browser. */
+const FILTER_BOTS = new URLSearchParams(location.search).get('filterBots') !== 'false';
+
 function showIdentity() {
-  text($('visitor'), ss().getVisitorId() || '(not ready)');
+  const filtered = FILTER_BOTS && ready && !ss().getVisitorId();
+  text($('visitor'), filtered ? '(not counted: this browser looks automated; open /?filterBots=false)' : ss().getVisitorId() || '(not ready)');
   text($('session'), ss().getSessionId() || '(not ready)');
   const mine = document.cookie.split('; ').filter((c) => /^(ss_vid|ss_sid|fsid)=/.test(c));
   text($('cookies'), mine.length ? mine.join('\n') : '(none: memory-only mode)');
@@ -154,7 +159,8 @@ async function refreshEvents() {
 }
 
 async function main() {
-  await ss().init({ apiKey: 'pk_demo', flushIntervalMs: 300, debug: true, onError: (e) => console.warn(e) });
+  await ss().init({ apiKey: 'pk_demo', flushIntervalMs: 300, debug: true, filterBots: FILTER_BOTS, onError: (e) => console.warn(e) });
+  ready = true;
   showIdentity();
   $('identify').addEventListener('input', validateForm);
   $('identify').addEventListener('submit', (e) => {

@@ -13,10 +13,13 @@ export function createEarlyQueue() {
     /**
      * The consent the core must start with: 'denied' when any queued call denied it (the
      * later calls still replay in order, so a grant after it mints a fresh visitor), else
-     * the init option.
+     * the init option; without either, 'denied' when `gpc` (the browser sends Global
+     * Privacy Control and the site respects it) until the site grants explicitly.
      */
-    initConsent(optionConsent) {
-      return calls.some(([name, args]) => name === 'setConsent' && args[0] === 'denied') ? 'denied' : optionConsent;
+    initConsent(optionConsent, gpc) {
+      const asked = calls.filter(([name]) => name === 'setConsent');
+      if (asked.some(([, args]) => args[0] === 'denied')) return 'denied';
+      return optionConsent || (gpc && !asked.length ? 'denied' : optionConsent);
     },
     /** Hands the calls over in order and forgets them. */
     drain() {

@@ -18,3 +18,10 @@ export function fromCore(e) {
 export function isValidationError(e) {
   return !!e && typeof e === 'object' && e.name === 'SessionSightValidationError';
 }
+
+/** A wrong init() option, named like the core's (`SessionSight.init: …`). */
+export function configError(message) {
+  const e = new Error(`SessionSight.init: ${message}`);
+  e.name = 'SessionSightConfigError';
+  return e;
+}

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::{set, Sdk, LS_QUEUE_PREFIX};
 use crate::json::cat;
 use crate::queue::{Outcome, Queue, Verdict};
-use crate::wire::{self, Event};
+use crate::wire::Event;
 
 /// How long a starting tab's queue is left alone before its lock is held (`otherQueues`): the
 /// grant takes milliseconds; a tab gone before it leaves its queue to the next adoption pass.
@@ -149,14 +149,24 @@ impl Sdk {
         cat(&[LS_QUEUE_PREFIX, &self.tab_id])
     }
 
-    /// Queues an event as its JSON text (what storage keeps and batches carry).
+    /// Queues an event as its JSON text (what storage keeps and batches carry). With the
+    /// site's `beforeSend`, the shim's wrapper around it (`js/sdk/before-send.js`) is handed that
+    /// text and gives back the final one: the protocol's fields as they were, the caller's fields
+    /// as the hook left them after identify()'s own checks and scrubbing (`explainIdentify`);
+    /// or null, which drops the event. A dropped identify does not count as sent.
     pub(super) fn push_event(&mut self, event: Event) {
-        let id = match &event {
-            Event::SessionStart(e) => e.message_id.clone(),
-            Event::Identify(e) => e.message_id.clone(),
+        let (id, identify) = match &event {
+            Event::SessionStart(e) => (e.message_id.clone(), false),
+            Event::Identify(e) => (e.message_id.clone(), true),
         };
-        if let Some(json) = wire::to_json(&event) {
-            self.push(id, json);
+        let mut json = Some(event.json());
+        if let (Some(hook), Some(text)) = (&self.before_send, &json) {
+            json = hook.call1(&JsValue::NULL, &JsValue::from_str(text)).ok().and_then(|v| v.as_string());
+        }
+        match json {
+            Some(json) => self.push(id, json),
+            None if identify => self.forget_profile(),
+            None => {}
         }
     }
 

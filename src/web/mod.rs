@@ -134,6 +134,8 @@ pub struct Sdk {
     queue_dirty: bool,
     profile_dirty: bool,
     session_dirty: bool,
+    /// The shim's wrapper around the site's `beforeSend`, if any.
+    before_send: Option<js_sys::Function>,
 }
 
 #[wasm_bindgen]
@@ -174,7 +176,7 @@ impl Sdk {
             visitor_id: String::new(), tab_id, session, queue: Queue::new(policy), batches: Vec::new(),
             profile: Profile::default(), profile_text: String::new(), last_now: now,
             started: false, claimable: true, storage_failed: false, profile_version: 0, cleared_at: 0.0,
-            queue_dirty: false, profile_dirty: false, session_dirty: false,
+            queue_dirty: false, profile_dirty: false, session_dirty: false, before_send: o.before_send,
         })
     }
 
@@ -241,6 +243,12 @@ impl Sdk {
     #[wasm_bindgen(getter, js_name = tabId)]
     pub fn tab_id(&self) -> String {
         self.tab_id.clone()
+    }
+
+    /// Consent as this tab acts on it now (another tab's denial or grant is followed).
+    #[wasm_bindgen(getter)]
+    pub fn consent(&self) -> bool {
+        self.consent
     }
 
     /// True once any storage write failed (quota full…): the queue lives on in memory.

@@ -2,7 +2,7 @@
 //! would pull float formatting into the wasm), each wrong type a clear error naming it.
 
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::input;
 
@@ -16,6 +16,8 @@ pub(super) struct Options {
     pub(super) max_queue_size: Option<f64>,
     pub(super) session_idle_timeout_ms: Option<f64>,
     pub(super) session_max_length_ms: Option<f64>,
+    /// The shim's wrapper around the site's `beforeSend` (see `delivery::push_event`).
+    pub(super) before_send: Option<js_sys::Function>,
 }
 
 impl Options {
@@ -41,6 +43,7 @@ impl Options {
             max_queue_size: number("maxQueueSize")?,
             session_idle_timeout_ms: number("sessionIdleTimeoutMs")?,
             session_max_length_ms: number("sessionMaxLengthMs")?,
+            before_send: field(o, "beforeSend", "function", |v| v.is_function().then(|| v.clone().unchecked_into()))?,
         })
     }
 }

@@ -166,7 +166,7 @@ test('a batch the collector rejects (400) is dropped and reported through onErro
   await page.goto(collector.url + '/embed.html');
   await page.evaluate(() => {
     window.__errors = [];
-    return SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) });
+    return SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) });
   });
   await page.evaluate(() => SessionSight.flush());
   collector.faults({ fail: 1, status: 400 });

@@ -11,7 +11,8 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 test('demo page: dropped keys explained, collector fails and recovers, nothing lost', async ({ page, collector }) => {
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(collector.url + '/');
+  // (The demo filters bots like a real site: this automated browser asks to be counted.)
+  await page.goto(collector.url + '/?filterBots=false');
   await expect(page.locator('#visitor')).toHaveText(UUID);
   const identifies = () => collector.events((e) => e.type === 'identify');
 

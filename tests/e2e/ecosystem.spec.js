@@ -156,6 +156,13 @@ test('Vite + React app: server-rendered, hydrated, identify() reaches the collec
     writeFileSync(indexFile, shell.replace('<div id="root"></div>', `<div id="root">${html}</div>`));
     collector = await openCollector({ www: outDir });
     const seen = watch(page);
+    // The example app keeps bot filtering on, as a site would: the page is made to look like
+    // a person's browser (not WebDriver-controlled, not headless) rather than the example opting out.
+    await page.addInitScript(() => {
+      const ua = navigator.userAgent.replace('HeadlessChrome', 'Chrome');
+      Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });
+      Object.defineProperty(Navigator.prototype, 'userAgent', { get: () => ua });
+    });
     // Keep the server-rendered <h1> as parsed, before the app's module script runs.
     await page.addInitScript(() => {
       document.addEventListener('readystatechange', () => {
@@ -192,7 +199,7 @@ test('demo page: validation, identify round trip, screenshot', async ({ page, co
   expect(demoSource).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
 
   const seen = watch(page);
-  await page.goto(collector.url + '/');
+  await page.goto(collector.url + '/?filterBots=false'); // (an automated browser asks to be counted)
   await expect(page.locator('#visitor')).toHaveText(UUID);
   const id = page.locator('input[name=id]');
   await id.fill('ana@example.com');

@@ -46,7 +46,7 @@ export function ids(page) {
 /** Opens the plain embed page at `origin` and initialises the SDK with `options`. */
 export async function embed(page, origin, options = {}) {
   await page.goto(origin + '/embed.html');
-  await page.evaluate((o) => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, ...o }), options);
+  await page.evaluate((o) => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100, ...o }), options);
   return ids(page);
 }
 

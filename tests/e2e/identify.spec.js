@@ -126,7 +126,7 @@ test('calls before init are queued and replayed in order; errors at replay go to
     SessionSight.identify({ plan: 'first' });
     SessionSight.identify({ id: 'ana@example.com' });
     SessionSight.identify({ plan: 'second' });
-    await SessionSight.init({ apiKey: 'pk_test', onError: (e) => errors.push(e.code) });
+    await SessionSight.init({ apiKey: 'pk_test', filterBots: false, onError: (e) => errors.push(e.code) });
     await SessionSight.flush();
     return errors;
   });

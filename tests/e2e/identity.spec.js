@@ -72,7 +72,7 @@ test.describe('visitor reconciliation', () => {
         if (cookie !== undefined) document.cookie = `ss_vid=${cookie}; Path=/`;
         if (storage !== undefined) localStorage.setItem('ss_vid', storage);
       }, state);
-      await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }));
+      await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false }));
       const { visitorId } = await ids(page);
       if (expected) expect(visitorId).toBe(expected);
       else expect(visitorId).toMatch(UUID);
@@ -100,7 +100,7 @@ test('two tabs: own sessions, the focused tab owns the cookie; reload keeps the 
   await expect.poll(async () => (await sdkCookies(context)).fsid.value).toBe(b.sessionId);
 
   await one.reload();
-  await one.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  await one.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }));
   expect((await ids(one)).sessionId).toBe(a.sessionId);
   await expect.poll(() => collector.events((e) => e.type === 'session_start').length).toBe(2);
   // The reload claimed the cookie back for tab one, and sent no new session_start.
@@ -118,7 +118,7 @@ test('a duplicated tab (inherited sessionStorage) mints its own session', async 
   await copy.waitForLoadState();
   // window.open without noopener copies sessionStorage, as "Duplicate tab" does.
   expect(await copy.evaluate(() => sessionStorage.getItem('ss_sid'))).toContain(first.sessionId);
-  await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }));
   const second = await ids(copy);
   expect(second.sessionId).not.toBe(first.sessionId);
   expect(second.visitorId).toBe(first.visitorId);
@@ -137,7 +137,7 @@ test('a copy made before the tab\'s lock is granted keeps its id and session; th
   const tab = await page.evaluate(() => sessionStorage.getItem('ss_tab'));
   const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
   await copy.waitForLoadState();
-  await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }));
   expect(await ids(copy)).toEqual(first);
   expect(await copy.evaluate(() => sessionStorage.getItem('ss_tab'))).toBe(tab);
   await page.evaluate(() => window.__copyStarted());
@@ -382,7 +382,7 @@ test('storage and cookies refused by the browser: memory-only, nothing thrown', 
     for (const m of ['getItem', 'setItem', 'removeItem', 'key']) Storage.prototype[m] = () => { throw new DOMException('denied', 'SecurityError'); };
     Object.defineProperty(document, 'cookie', { get() { throw new DOMException('x', 'SecurityError'); }, set() { throw new DOMException('x', 'SecurityError'); } });
   });
-  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }));
+  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false }));
   const { visitorId } = await ids(page);
   expect(visitorId).toMatch(UUID);
   await page.evaluate(() => { SessionSight.identify({ id: 'user-9' }); return SessionSight.flush(); });

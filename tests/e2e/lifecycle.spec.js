@@ -24,7 +24,7 @@ function lifecycleWww() {
   writeFileSync(join(dir, 'snippet-deny.html'), `<!doctype html><meta charset="utf-8"><title>snippet, consent denied first</title>
 <script>${SNIPPET}</script>
 <script>
-  SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }).then(function () { window.__initResolved = true; });
+  SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }).then(function () { window.__initResolved = true; });
   SessionSight.setConsent('denied');
   SessionSight.identify({ plan: 'after-deny' });
   window.__queuedBefore = SessionSight._q ? SessionSight._q.length : -1;
@@ -268,7 +268,7 @@ test('an identify rejected once (400) is sent again by the next identical call',
   await page.goto(collector.url + '/embed.html');
   await page.evaluate(() => {
     window.__errors = [];
-    return SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) });
+    return SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) });
   });
   await page.evaluate(() => SessionSight.flush());
   collector.faults({ fail: 1, status: 400 });
@@ -377,7 +377,7 @@ test('back/forward cache: the page is restored (pageshow.persisted), the SDK res
     const [copy] = await Promise.all([context.waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
     await copy.waitForLoadState();
     expect(await copy.evaluate(() => sessionStorage.getItem('ss_tab'))).toBe(tab);
-    await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+    await copy.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }));
     const second = await ids(copy);
     expect(second.visitorId).toBe(first.visitorId);
     expect(second.sessionId).not.toBe(first.sessionId);
@@ -436,7 +436,7 @@ test('localStorage full: nothing thrown, one report, events still delivered', as
   expect(filled).toBe('QuotaExceededError');
   await page.evaluate(() => {
     window.__errors = [];
-    return SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) });
+    return SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) });
   });
   await page.evaluate(() => { for (let n = 0; n < 20; n++) SessionSight.identify({ tag: 'full', n }); return SessionSight.flush(); });
   await expect.poll(() => identifiesOf(collector, 'tag', 'full').length).toBe(20);

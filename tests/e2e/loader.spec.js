@@ -1,11 +1,14 @@
-// The wasm loaders. The classic script carries its wasm (js/embedded.js): no second request,
-// inflated by the browser's DecompressionStream, or fetched from beside the script without it.
-// The ES module entry (js/prefetch.js) requests the .wasm beside it as soon as it is evaluated,
-// before init(); a server that labels it with the wrong type still works; a failed download
-// rejects init() only, never the page (no unhandled rejection when init() is never called).
+// The wasm loaders. Both entries carry their wasm (js/embedded.js): no second request,
+// inflated by the browser's DecompressionStream, or fetched from beside the entry without it
+// (js/prefetch.js), as soon as the entry is evaluated, before init(); a server that labels it
+// with the wrong type still works; a failed download rejects init() only, never the page (no
+// unhandled rejection when init() is never called).
 import { test, expect, embed, ids, UUID } from './fixtures.js';
 
 const WASM = /\/dist\/sessionsight_bg\.wasm$/;
+
+/** An engine without DecompressionStream (Safari before 16.4, Firefox before 113). */
+const withoutDecompression = (page) => page.addInitScript(() => { delete window.DecompressionStream; });
 
 /** A page of the collector's origin that imports the ES module entry, as a bundler's output would. */
 async function moduleEntry(page, origin) {
@@ -17,7 +20,7 @@ async function moduleEntry(page, origin) {
 
 /** init() on the page's SDK; its ids. */
 async function initIds(page) {
-  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }));
+  await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }));
   return ids(page);
 }
 
@@ -72,7 +75,7 @@ test('a corrupt embedded wasm rejects init() only: nothing thrown into the page,
     window.addEventListener('unhandledrejection', (e) => window.__unhandled.push(String(e.reason)));
   });
   await page.goto(`${collector.url}/embed.html`);
-  const outcome = await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }).then(() => 'resolved', (e) => `rejected: ${e.name}`));
+  const outcome = await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false }).then(() => 'resolved', (e) => `rejected: ${e.name}`));
   expect(outcome).toMatch(/^rejected: /);
   expect(await page.evaluate(() => SessionSight.getVisitorId())).toBe('');
   await page.evaluate(() => new Promise((r) => setTimeout(() => setTimeout(r))));
@@ -80,7 +83,16 @@ test('a corrupt embedded wasm rejects init() only: nothing thrown into the page,
   expect(errors).toEqual([]);
 });
 
-test('the module entry fetches the wasm when it is evaluated, before init()', async ({ page, collector }) => {
+test('the module entry carries its wasm too: no .wasm request', async ({ page, collector }) => {
+  const seen = wasmRequests(page);
+  await moduleEntry(page, collector.url);
+  expect(await page.evaluate(() => SessionSight.getVisitorId())).toBe('');
+  expect((await initIds(page)).visitorId).toMatch(UUID);
+  expect(seen).toEqual([]);
+});
+
+test('without DecompressionStream the module entry fetches the wasm when it is evaluated, before init()', async ({ page, collector }) => {
+  await withoutDecompression(page);
   const wasmRequest = page.waitForRequest(WASM);
   await moduleEntry(page, collector.url);
   await wasmRequest;
@@ -89,6 +101,7 @@ test('the module entry fetches the wasm when it is evaluated, before init()', as
 });
 
 test('a wasm served as application/octet-stream still loads', async ({ page, collector }) => {
+  await withoutDecompression(page);
   await page.route(WASM, async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
@@ -101,6 +114,7 @@ test('a wasm served as application/octet-stream still loads', async ({ page, col
 });
 
 test('a failed wasm download rejects init() only, and the next init() fetches again', async ({ page, collector }) => {
+  await withoutDecompression(page);
   let fail = true;
   let requests = 0;
   await page.route(WASM, (route) => {
@@ -119,7 +133,7 @@ test('a failed wasm download rejects init() only, and the next init() fetches ag
   await page.evaluate(() => new Promise((r) => setTimeout(() => setTimeout(r))));
   expect(requests).toBe(1);
   expect(await page.evaluate(() => window.__unhandled)).toEqual([]);
-  const message = await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test' }).then(() => 'resolved', (e) => e.message));
+  const message = await page.evaluate(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false }).then(() => 'resolved', (e) => e.message));
   expect(message).toContain('503');
   fail = false;
   expect((await initIds(page)).visitorId).toMatch(UUID);

@@ -32,7 +32,7 @@ const WATCH = `(function () {
 
 function page(ids, endpoint, query, head) {
   const json = (v) => JSON.stringify(v).replace(/</g, '\\u003c');
-  const init = query.manual ? '' : `<script>window.__init = SessionSight.init({ apiKey: 'pk_test', endpoint: ${json(endpoint)}, flushIntervalMs: 100 })
+  const init = query.manual ? '' : `<script>window.__init = SessionSight.init({ apiKey: 'pk_test', filterBots: false, endpoint: ${json(endpoint)}, flushIntervalMs: 100 })
   .then(function () { return 'ok'; }, function (e) { return String(e); });</script>`;
   return `<!doctype html><html><head>${head}<meta charset="utf-8"><title>server identity</title>
 <script>window.__server = ${json(ids)};</script>
@@ -162,7 +162,7 @@ export async function staleSessionMarkerIsIgnored(browser, site) {
   const B = '01936b2e-1e4a-7cc1-8d2b-3f1a2b3c4d5f';
   const stale = await browser.open(`${site.url}/plain?manual=1`);
   await stale.run(({ a, b }) => { document.cookie = `ss_srv_sid=${a}; Path=/`; document.cookie = `ss_sid=${b}; Path=/`; }, { a: A, b: B });
-  await stale.run(() => SessionSight.init({ apiKey: 'pk_test', endpoint: 'about:blank' }));
+  await stale.run(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false, endpoint: 'about:blank' }));
   const mine = await stale.run(() => SessionSight.getSessionId());
   assert.match(mine, UUID);
   assert.ok(mine !== A && mine !== B, mine);
@@ -170,7 +170,7 @@ export async function staleSessionMarkerIsIgnored(browser, site) {
 
   const fresh = await browser.open(`${site.url}/plain?manual=1`);
   await fresh.run(({ a }) => { document.cookie = `ss_srv_sid=${a}; Path=/`; document.cookie = `ss_sid=${a}; Path=/`; }, { a: A });
-  await fresh.run(() => SessionSight.init({ apiKey: 'pk_test', endpoint: 'about:blank' }));
+  await fresh.run(() => SessionSight.init({ apiKey: 'pk_test', filterBots: false, endpoint: 'about:blank' }));
   assert.equal(await fresh.run(() => SessionSight.getSessionId()), A);
   assert.equal((await jar(browser)).ss_srv_sid, undefined);
 }

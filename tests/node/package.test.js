@@ -21,7 +21,7 @@ test('importing during SSR does not throw and calls are no-ops', async () => {
   assert.equal(typeof globalThis.window, 'undefined');
   const mod = await import('@sessionsight/insights');
   const SessionSight = mod.default;
-  await SessionSight.init({ apiKey: 'pk_test' });
+  await SessionSight.init({ apiKey: 'pk_test', filterBots: false });
   assert.equal(SessionSight.identify({ id: 'user-1' }), undefined);
   assert.equal(SessionSight.identify({ id: 'ana@example.com' }), undefined, 'no validation without a browser');
   assert.equal(SessionSight.getVisitorId(), '');

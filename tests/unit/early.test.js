@@ -39,3 +39,14 @@ test('only a grant queued: the init option stands (the grant replays in order)',
   q.push('setConsent', ['granted']);
   assert.equal(q.initConsent('denied'), 'denied');
 });
+
+test('Global Privacy Control: denied when nothing says otherwise; an init option or a queued setConsent decides first', () => {
+  const q = createEarlyQueue();
+  assert.equal(q.initConsent(undefined, true), 'denied');
+  assert.equal(q.initConsent('granted', true), 'granted');
+  assert.equal(q.initConsent(undefined, false), undefined);
+  q.push('setConsent', ['granted']);
+  assert.equal(q.initConsent(undefined, true), undefined, 'a grant queued before init() is explicit');
+  q.push('setConsent', ['denied']);
+  assert.equal(q.initConsent('granted', false), 'denied');
+});

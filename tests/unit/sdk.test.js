@@ -23,9 +23,12 @@ const { createSessionSight, SessionSightValidationError } = await import('../../
 
 let log;
 let behaviour;
+let lastOptions;
 class FakeSdk {
   constructor(options, now) {
     log.push(['new', options.consent ?? null]);
+    lastOptions = options;
+    this.consent = options.consent !== 'denied';
     this.inheritedTabId = '';
     this.tabId = 'tab-1';
     this.visitorId = 'v-1';
@@ -39,7 +42,7 @@ class FakeSdk {
     if (behaviour.identify) return behaviour.identify(payload);
     return false;
   }
-  setConsent(granted) { log.push(['setConsent', granted]); }
+  setConsent(granted) { log.push(['setConsent', granted]); this.consent = granted; }
   reset() { log.push(['reset']); }
   activity() {}
   sync() { return false; }
@@ -52,9 +55,14 @@ class FakeSdk {
 
 const wasm = { Sdk: FakeSdk, memory: { buffer: { byteLength: 1 } } };
 
+/** The browser's navigator (Node 20 has none): Global Privacy Control, automation. */
+let navigatorFields = {};
+Object.defineProperty(globalThis, 'navigator', { configurable: true, get: () => ({ userAgent: 'Mozilla/5.0 Firefox/128.0', ...navigatorFields }) });
+
 beforeEach(() => {
   log = [];
   behaviour = {};
+  navigatorFields = {};
   document.visibilityState = 'visible';
 });
 
@@ -170,4 +178,88 @@ test('__stats() carries the delivery state', async () => {
   await ss.init({ apiKey: 'k' });
   const stats = ss.__stats();
   for (const key of ['wasmMemoryBytes', 'pending', 'inFlight', 'nextRetryInMs', 'lastStatus']) assert.ok(key in stats, key);
+});
+
+test('getConsent(): before init what init() would start with, then the core\'s consent', async () => {
+  const ss = createSessionSight(async () => wasm);
+  assert.equal(ss.getConsent(), 'granted');
+  ss.setConsent('denied');
+  assert.equal(ss.getConsent(), 'denied');
+  await ss.init({ apiKey: 'k' });
+  assert.equal(ss.getConsent(), 'denied');
+  ss.setConsent('granted');
+  assert.equal(ss.getConsent(), 'granted');
+});
+
+test('Global Privacy Control: starts denied unless the site grants explicitly or opts out with respectGpc: false', async () => {
+  navigatorFields = { globalPrivacyControl: true };
+  const gpc = createSessionSight(async () => wasm);
+  assert.equal(gpc.getConsent(), 'denied');
+  await gpc.init({ apiKey: 'k' });
+  assert.deepEqual(log[0], ['new', 'denied']);
+  assert.equal(gpc.getConsent(), 'denied');
+  for (const [options, want] of [[{ consent: 'granted' }, 'granted'], [{ respectGpc: false }, null], [{ consent: 'denied', respectGpc: false }, 'denied']]) {
+    log = [];
+    await createSessionSight(async () => wasm).init({ apiKey: 'k', ...options });
+    assert.deepEqual(log[0], ['new', want], JSON.stringify(options));
+  }
+  // A grant queued before init() is explicit too.
+  log = [];
+  const granted = createSessionSight(async () => wasm);
+  granted.setConsent('granted');
+  await granted.init({ apiKey: 'k' });
+  assert.deepEqual(log.slice(0, 1), [['new', null]]);
+  assert.equal(granted.getConsent(), 'granted');
+  // A browser whose navigator refuses the read counts as not sending it.
+  log = [];
+  Object.defineProperty(globalThis, 'navigator', { configurable: true, get: () => ({ get globalPrivacyControl() { throw new Error('no'); } }) });
+  try {
+    await createSessionSight(async () => wasm).init({ apiKey: 'k' });
+  } finally {
+    Object.defineProperty(globalThis, 'navigator', { configurable: true, get: () => ({ userAgent: 'Mozilla/5.0 Firefox/128.0', ...navigatorFields }) });
+  }
+  assert.deepEqual(log[0], ['new', null]);
+});
+
+test('a bot\'s page: init resolves, nothing reaches the core or the queue, debug says so once', async () => {
+  navigatorFields = { webdriver: true };
+  const info = [];
+  const original = console.info;
+  console.info = (...a) => info.push(a.join(' '));
+  try {
+    const ss = createSessionSight(async () => wasm);
+    ss.identify({ plan: 'early' });
+    await ss.init({ apiKey: 'k', debug: true });
+    ss.identify({ plan: 'late' });
+    ss.reset();
+    await ss.init({ apiKey: 'k', debug: true });
+    await ss.flush();
+    assert.deepEqual(log, []);
+    assert.equal(ss.getVisitorId(), '');
+    assert.equal(info.length, 1);
+    assert.match(info[0], /not counted.*navigator\.webdriver.*filterBots: false/);
+    // filterBots: false counts it; botPatterns add the site's own.
+    await createSessionSight(async () => wasm).init({ apiKey: 'k', filterBots: false });
+    assert.deepEqual(log[0], ['new', null]);
+    navigatorFields = {};
+    log = [];
+    await createSessionSight(async () => wasm).init({ apiKey: 'k', botPatterns: ['firefox/128'] });
+    assert.deepEqual(log, []);
+    await assert.rejects(createSessionSight(async () => wasm).init({ apiKey: 'k', botPatterns: 'firefox' }), (e) => e.name === 'SessionSightConfigError' && /botPatterns/.test(e.message));
+  } finally {
+    console.info = original;
+  }
+});
+
+test('beforeSend reaches the core wrapped (JSON text in, JSON text out); a non-function goes as given for the core to refuse', async () => {
+  const hook = (e) => ({ ...e });
+  await createSessionSight(async () => wasm).init({ apiKey: 'k', beforeSend: hook });
+  assert.equal(typeof lastOptions.beforeSend, 'function');
+  assert.notEqual(lastOptions.beforeSend, hook);
+  const text = '{"type":"session_start","messageId":"m","timestamp":"t","visitorId":"v","sessionId":"s","previousSessionId":null,"reason":"new_tab"}';
+  assert.equal(lastOptions.beforeSend(text), text);
+  await createSessionSight(async () => wasm).init({ apiKey: 'k' });
+  assert.equal(lastOptions.beforeSend, undefined);
+  await createSessionSight(async () => wasm).init({ apiKey: 'k', beforeSend: 'yes' });
+  assert.equal(lastOptions.beforeSend, 'yes');
 });

@@ -42,7 +42,7 @@ async function waitForDriver(url, proc) {
 }
 
 /** Starts one browser session of `engine`; resolves to { driver, quit, bidi }. */
-async function launch(engine, { hosts = false } = {}) {
+async function launch(engine, { hosts = false, prefs = {} } = {}) {
   if (engine === 'chromium') {
     const profile = mkdtempSync(join(tmpdir(), 'xe2e-chromium-'));
     const options = new chrome.Options()
@@ -67,6 +67,7 @@ async function launch(engine, { hosts = false } = {}) {
       .setPreference('network.connectivity-service.enabled', false)
       .setAcceptInsecureCerts(true)
       .enableBidi();
+    for (const [k, v] of Object.entries(prefs)) options.setPreference(k, v); // a scenario's own (`firefoxPrefs`)
     const driver = await new Builder().forBrowser('firefox').setFirefoxOptions(options)
       .setFirefoxService(new firefox.ServiceBuilder(process.env.GECKODRIVER || join(HOME, '.cargo/bin/geckodriver'))).build();
     return { driver, bidi: true, quit: () => driver.quit() };
@@ -262,7 +263,7 @@ export class Browser {
   }
 
   init(options = {}) {
-    return this.run((o) => SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, ...o }).then(() => true), options);
+    return this.run((o) => SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100, ...o }).then(() => true), options);
   }
 
   /**

@@ -93,7 +93,7 @@ for (const s of scenarios) {
   const todo = s.expectFail ? `expected to fail: ${s.expectFail}` : undefined;
   test(s.name, { timeout: TIMEOUT, todo }, async (t) => {
     try {
-      await withBrowser({ hosts: !!s.hosts }, (b) => s.fn(b));
+      await withBrowser({ hosts: !!s.hosts, prefs: s.firefoxPrefs }, (b) => s.fn(b));
     } catch (e) {
       if (e instanceof HostsUnavailable) return t.skip(e.message);
       throw e;

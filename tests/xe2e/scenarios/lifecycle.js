@@ -73,7 +73,7 @@ function inPage(b, fn) {
 function initReporting(b) {
   return b.run(() => {
     window.__errors = [];
-    return SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) }).then(() => true);
+    return SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100, onError: (e) => window.__errors.push(e.message) }).then(() => true);
   });
 }
 
@@ -210,7 +210,7 @@ scenario('setConsent("denied") before init() through the snippet: nothing of the
 </script>
 <script>${SNIPPET}</script>
 <script>
-  SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }).then(function () { window.__initResolved = true; });
+  SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }).then(function () { window.__initResolved = true; });
   SessionSight.setConsent('denied');
   SessionSight.identify({ plan: 'after-deny' });
   window.__queuedBefore = SessionSight._q ? SessionSight._q.length : -1;

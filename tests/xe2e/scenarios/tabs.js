@@ -43,7 +43,7 @@ scenario('a tab that starts hidden does not claim ss_sid/fsid until it is used',
     const channel = new BroadcastChannel('xe2e');
     channel.onmessage = () => {
       const visibility = document.visibilityState;
-      SessionSight.init({ apiKey: 'pk_test', flushIntervalMs: 100 }).then(() => channel.postMessage({ visibility }));
+      SessionSight.init({ apiKey: 'pk_test', filterBots: false, flushIntervalMs: 100 }).then(() => channel.postMessage({ visibility }));
     };
   });
   await b.switchTo(tabA);

@@ -1,4 +1,4 @@
-// The wire types (src/wire.rs) end to end: what the SDK serializes with serde-wasm-bindgen is
+// The wire types (src/wire.rs) end to end: what the SDK writes (`Event::json`, checked against serde) is
 // what the collector, deserializing the same types, accepts; numbers stay numbers, property
 // order is kept, and a custom key `__proto__` (which a JavaScript object cannot hold by
 // assignment) is refused with a code instead of vanishing.

@@ -47,13 +47,19 @@ export async function startCollector(options = {}) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const env = process.env;
+  const port = Number(env.PORT ?? 8787);
+  const host = env.HOST || '127.0.0.1';
   const collector = await startCollector({
-    port: Number(env.PORT ?? 8787),
-    host: env.HOST || '127.0.0.1',
+    port,
+    host,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR || undefined,
     token: env.COLLECTOR_TOKEN || undefined,
     quiet: env.QUIET === '1',
+  }).catch((e) => {
+    // Refusing to start is an answer, not a crash: one line saying why (nothing was touched).
+    console.error(`collector: not started: ${e.code === 'EADDRINUSE' ? `${host}:${port} is in use by another process` : e.message}`);
+    process.exit(1);
   });
   const { url, token, store } = collector;
   console.log(`\nSessionSight demo and collector: ${url}/\n  ingest: POST ${url}/ingest   storage: ${store.name === 'file' ? store.path : 'postgres'}`);

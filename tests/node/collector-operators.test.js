@@ -289,3 +289,11 @@ test('bodies of 4 to 16 MiB are answered 413 every time, never a broken pipe, de
   assert.deepEqual(wrong, [], 'every oversized body gets its 413');
   assert.equal((await post(c.url, batch([sessionStart()]))).status, 200);
 });
+
+test('values holding tabs, newlines and quotes are stored as sent (the core hands records over as tab-separated lines)', async (t) => {
+  const c = await start(t);
+  const e = identify({ customProperties: { note: 'a\tb\nc "d" \\ e', plan: 'pro' } });
+  assert.equal((await post(c.url, batch([e]))).status, 200);
+  assert.deepEqual(fileLines(c.file)[0].customProperties, e.customProperties);
+  assert.deepEqual(c.state.events[0].customProperties, e.customProperties);
+});
